@@ -1,0 +1,290 @@
+"""Settings: read once, typed, and loud about anything missing or malformed.
+
+The embedded default (``gateway/default.toml``) runs the demo against the simulators. Production
+points ``SPO_CONFIG`` at its own TOML file; single values are overridden by environment variables:
+
+==========================  =========================================
+``SPO_CONFIG``              path of a TOML file replacing the default
+``SPO_DATABASE_URL``        SQLAlchemy async URL (``postgresql+asyncpg://…``)
+``SPO_CACHE_URL``           ``memory://`` or ``redis://host:port/db``
+``SPO_UPSTREAM_BASE``       base URL for relative upstream URLs
+``SPO_DEV_MODE``            ``1``/``0``: trust the demo signing key
+``SPO_HOST`` / ``SPO_PORT`` where the gateway listens
+``SPO_JWKS_URL``            JWKS URL of the identity provider
+``SPO_REQUEST_DEADLINE_S``  whole-request deadline in seconds
+==========================  =========================================
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from connectors.records import Sector
+
+_T = TypeVar("_T")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/spo.db"
+
+PROTOCOLS = ("fhir", "apd")
+KIND_SECTOR = {"region": Sector.HOSPITAL, "municipality": Sector.MUNICIPALITY, "gp": Sector.GP}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """How a source offers one kind of data."""
+
+    protocol: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    """One upstream system that contributes appointments and/or plans."""
+
+    id: str
+    name: str
+    kind: str
+    sor: str
+    appointments: Endpoint | None = None
+    plans: Endpoint | None = None
+    timeout_s: float = 1.0
+    cache_ttl_s: float = 30.0
+    requires_consent: bool = False
+    shared_since: date | None = None
+
+    @property
+    def sector(self) -> Sector:
+        return KIND_SECTOR[self.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterConfig:
+    """A register the gateway reads master data from (CPR, stamdata)."""
+
+    url: str
+    timeout_s: float = 1.0
+    cache_ttl_s: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class AuthConfig:
+    issuer: str
+    audience: str
+    algorithms: tuple[str, ...] = ("ES256", "RS256", "EdDSA")
+    public_key_files: tuple[str, ...] = ()
+    jwks_url: str = ""
+    dev_key_file: str = "var/dev-signing-key.pem"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    request_deadline_s: float = 2.0
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_response_bytes: int = 8_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Resilience:
+    retry_attempts: int = 2
+    retry_backoff_s: float = 0.05
+    retry_budget_ratio: float = 0.2
+    breaker_failures: int = 5
+    breaker_reset_s: float = 10.0
+    stale_if_error_s: float = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    override_window_minutes: int = 120
+    audit_retention_days: int = 730
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the gateway needs to start. Build with ``load_settings()``."""
+
+    sources: tuple[SourceConfig, ...]
+    cpr: RegisterConfig
+    stamdata: RegisterConfig
+    auth: AuthConfig
+    dev_mode: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = DEFAULT_DATABASE_URL
+    cache_url: str = "memory://"
+    limits: Limits = field(default_factory=Limits)
+    resilience: Resilience = field(default_factory=Resilience)
+    policy: Policy = field(default_factory=Policy)
+
+    def source(self, source_id: str) -> SourceConfig:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+
+def _get(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in table:
+        raise ConfigError(f"missing setting {where}{key}")
+    value = table[key]
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ConfigError(f"setting {where}{key} has the wrong type: {value!r}")
+    return value
+
+
+def _opt(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    return _get(table, key, kind, where) if key in table else None
+
+
+def _url(value: str, base: str, where: str) -> str:
+    url = base.rstrip("/") + value if value.startswith("/") else value
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"setting {where} is not an http(s) URL: {value!r}")
+    return url
+
+
+def _endpoint(raw: Any, base: str, where: str) -> Endpoint | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"setting {where} must be a table with protocol and url")
+    protocol = _get(raw, "protocol", str, f"{where}.")
+    if protocol not in PROTOCOLS:
+        raise ConfigError(f"setting {where}.protocol must be one of {PROTOCOLS}, not {protocol!r}")
+    return Endpoint(protocol, _url(_get(raw, "url", str, f"{where}."), base, f"{where}.url"))
+
+
+def _source(raw: Mapping[str, Any], base: str, n: int) -> SourceConfig:
+    where = f"sources[{n}]."
+    kind = _get(raw, "kind", str, where)
+    if kind not in KIND_SECTOR:
+        raise ConfigError(f"setting {where}kind must be one of {sorted(KIND_SECTOR)}")
+    shared = _opt(raw, "shared_since", (str, date), where)
+    return SourceConfig(
+        id=_get(raw, "id", str, where),
+        name=_get(raw, "name", str, where),
+        kind=kind,
+        sor=_get(raw, "sor", str, where),
+        appointments=_endpoint(raw.get("appointments"), base, f"{where}appointments"),
+        plans=_endpoint(raw.get("plans"), base, f"{where}plans"),
+        timeout_s=float(raw.get("timeout_s", 1.0)),
+        cache_ttl_s=float(raw.get("cache_ttl_s", 30.0)),
+        requires_consent=bool(raw.get("requires_consent", False)),
+        shared_since=date.fromisoformat(shared) if isinstance(shared, str) else shared,
+    )
+
+
+def _register(raw: Mapping[str, Any], base: str, name: str) -> RegisterConfig:
+    return RegisterConfig(
+        url=_url(_get(raw, "url", str, f"{name}."), base, f"{name}.url"),
+        timeout_s=float(raw.get("timeout_s", 1.0)),
+        cache_ttl_s=float(raw.get("cache_ttl_s", 300.0)),
+    )
+
+
+def _section(cls: type[_T], raw: Any, name: str) -> _T:
+    if raw is None:
+        return cls()
+    fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    unknown = set(raw) - set(fields)
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [{name}]: {sorted(unknown)}")
+    try:
+        return cls(**{k: type(getattr(cls(), k))(v) for k, v in raw.items()})
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"malformed setting in [{name}]: {exc}") from exc
+
+
+def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from a parsed TOML table, with ``SPO_*`` overrides from ``env``."""
+    env = env or {}
+    base = env.get("SPO_UPSTREAM_BASE") or raw.get("upstream_base", "")
+    sources = raw.get("sources", [])
+    if not isinstance(sources, list):
+        raise ConfigError("setting sources must be an array of tables")
+    parsed = tuple(_source(s, base, n) for n, s in enumerate(sources))
+    ids = [s.id for s in parsed]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"source ids must be unique: {ids}")
+    auth_raw = raw.get("auth") or {}
+    auth = AuthConfig(
+        issuer=_get(auth_raw, "issuer", str, "auth."),
+        audience=_get(auth_raw, "audience", str, "auth."),
+        algorithms=tuple(auth_raw.get("algorithms", ("ES256", "RS256", "EdDSA"))),
+        public_key_files=tuple(auth_raw.get("public_key_files", ())),
+        jwks_url=env.get("SPO_JWKS_URL") or auth_raw.get("jwks_url", ""),
+        dev_key_file=auth_raw.get("dev_key_file", "var/dev-signing-key.pem"),
+    )
+    if "none" in {a.lower() for a in auth.algorithms} or any(
+        a.startswith("HS") for a in auth.algorithms
+    ):
+        raise ConfigError("setting auth.algorithms allows only asymmetric algorithms")
+    limits = _section(Limits, raw.get("limits"), "limits")
+    if "SPO_REQUEST_DEADLINE_S" in env:
+        limits = replace(limits, request_deadline_s=_float_env(env, "SPO_REQUEST_DEADLINE_S"))
+    try:
+        port = int(env.get("SPO_PORT", raw.get("port", 8000)))
+    except ValueError as exc:
+        raise ConfigError(f"setting SPO_PORT is not a port number: {env.get('SPO_PORT')}") from exc
+    return Settings(
+        sources=parsed,
+        cpr=_register(_get(raw, "cpr", dict, ""), base, "cpr"),
+        stamdata=_register(_get(raw, "stamdata", dict, ""), base, "stamdata"),
+        auth=auth,
+        dev_mode=_bool_env(env, "SPO_DEV_MODE", bool(raw.get("dev_mode", False))),
+        host=env.get("SPO_HOST", raw.get("host", "127.0.0.1")),
+        port=port,
+        database_url=env.get("SPO_DATABASE_URL", raw.get("database_url", DEFAULT_DATABASE_URL)),
+        cache_url=env.get("SPO_CACHE_URL", raw.get("cache_url", "memory://")),
+        limits=limits,
+        resilience=_section(Resilience, raw.get("resilience"), "resilience"),
+        policy=_section(Policy, raw.get("policy"), "policy"),
+    )
+
+
+def _float_env(env: Mapping[str, str], key: str) -> float:
+    try:
+        return float(env[key])
+    except ValueError as exc:
+        raise ConfigError(f"setting {key} is not a number: {env[key]!r}") from exc
+
+
+def _bool_env(env: Mapping[str, str], key: str, default: bool) -> bool:
+    if key not in env:
+        return default
+    value = env[key].strip().lower()
+    if value in ("1", "true", "yes"):
+        return True
+    if value in ("0", "false", "no"):
+        return False
+    raise ConfigError(f"setting {key} must be 1/0/true/false, not {env[key]!r}")
+
+
+def read_toml(path: str | Path | None = None) -> dict[str, Any]:
+    """Read a TOML config file, or the embedded default when ``path`` is None."""
+    try:
+        if path is None:
+            text = resources.files("gateway").joinpath("default.toml").read_text("utf-8")
+        else:
+            text = Path(path).read_text("utf-8")
+        return tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration {path or 'default.toml'}: {exc}") from exc
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings once: ``SPO_CONFIG`` (or the embedded default) plus ``SPO_*`` overrides."""
+    env = dict(os.environ if env is None else env)
+    return parse_settings(read_toml(env.get("SPO_CONFIG")), env)

@@ -1,0 +1,118 @@
+"""The gateway's one exception tree. Only ``GatewayError`` messages reach clients.
+
+::
+
+    GatewayError                      code
+    ├── AuthError                     UNAUTHENTICATED      (HTTP 401, before GraphQL runs)
+    ├── ForbiddenError                FORBIDDEN            (not your patient, fuldmagt expired, ...)
+    ├── BadInputError                 BAD_USER_INPUT       (bad CPR syntax, invalid stamkort value)
+    │   └── StaleEditError            STALE_EDIT           (edit based on an outdated version)
+    ├── NotFoundError                 NOT_FOUND
+    ├── BlockedError                  BLOCKED_BY_PATIENT   (a guarded field withheld by a block)
+    ├── AuditUnavailableError         AUDIT_UNAVAILABLE    (the access log cannot be written)
+    └── UpstreamError                 UPSTREAM_ERROR       (always names the source)
+        ├── UpstreamTimeout           UPSTREAM_TIMEOUT
+        ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE (connection refused/reset, 5xx, 429)
+        │   └── CircuitOpen           CIRCUIT_OPEN
+        └── UpstreamBadResponse       UPSTREAM_BAD_RESPONSE (garbage, hostile XML, too large)
+
+Anything else is masked as "Unexpected error." and logged with the request's correlation id.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class GatewayError(Exception):
+    """Root of every error whose message may be shown to a client."""
+
+    code: ClassVar[str] = "GATEWAY_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+
+
+class AuthError(GatewayError):
+    """Missing, malformed, forged or expired credentials."""
+
+    code = "UNAUTHENTICATED"
+
+
+class ForbiddenError(GatewayError):
+    """An authenticated principal asked for something it may not have."""
+
+    code = "FORBIDDEN"
+
+
+class BadInputError(GatewayError):
+    """The request's arguments are invalid."""
+
+    code = "BAD_USER_INPUT"
+
+
+class StaleEditError(BadInputError):
+    """An edit was based on a version that is no longer current."""
+
+    code = "STALE_EDIT"
+
+
+class NotFoundError(GatewayError):
+    """The thing asked for does not exist (or is not the caller's to know of)."""
+
+    code = "NOT_FOUND"
+
+
+class BlockedError(GatewayError):
+    """Some information on this path is withheld by the patient's block."""
+
+    code = "BLOCKED_BY_PATIENT"
+
+
+class AuditUnavailableError(GatewayError):
+    """The access log could not be written, so no patient data may leave."""
+
+    code = "AUDIT_UNAVAILABLE"
+
+
+class UpstreamError(GatewayError):
+    """A source system failed. ``source`` is the configured source id."""
+
+    code = "UPSTREAM_ERROR"
+    status: ClassVar[str] = "UNAVAILABLE"
+
+    def __init__(self, source: str, message: str | None = None, *, detail: str = "") -> None:
+        super().__init__(message or f"Source {source!r} failed.", source=source)
+        self.source = source
+        # Upstream detail is for our logs only, never for clients.
+        self.detail = detail
+
+
+class UpstreamTimeout(UpstreamError):
+    """The source did not answer within its timeout."""
+
+    code = "UPSTREAM_TIMEOUT"
+    status = "TIMEOUT"
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The source refused, reset, or answered 5xx/429."""
+
+    code = "UPSTREAM_UNAVAILABLE"
+    status = "UNAVAILABLE"
+
+
+class CircuitOpen(UpstreamUnavailable):
+    """The source's circuit breaker is open: it was not called."""
+
+    code = "CIRCUIT_OPEN"
+    status = "CIRCUIT_OPEN"
+
+
+class UpstreamBadResponse(UpstreamError):
+    """The source answered something we cannot accept (malformed, hostile, too large)."""
+
+    code = "UPSTREAM_BAD_RESPONSE"
+    status = "BAD_RESPONSE"
