@@ -14,7 +14,8 @@
         ├── UpstreamTimeout           UPSTREAM_TIMEOUT
         ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE (connection refused/reset, 5xx, 429)
         │   └── CircuitOpen           CIRCUIT_OPEN
-        └── UpstreamBadResponse       UPSTREAM_BAD_RESPONSE (garbage, hostile XML, too large)
+        ├── UpstreamBadResponse       UPSTREAM_BAD_RESPONSE (garbage, hostile XML, too large)
+        └── UpstreamNotConsented      NOT_CONSENTED        (the source shares only with consent)
 
 Anything else is masked as "Unexpected error." and logged with the request's correlation id.
 """
@@ -116,3 +117,10 @@ class UpstreamBadResponse(UpstreamError):
 
     code = "UPSTREAM_BAD_RESPONSE"
     status = "BAD_RESPONSE"
+
+
+class UpstreamNotConsented(UpstreamError):
+    """The source shares this patient's data only with consent, and there is none."""
+
+    code = "NOT_CONSENTED"
+    status = "NOT_CONSENTED"
