@@ -1,21 +1,80 @@
 """The one way connectors talk HTTP: a per-source ``Upstream`` over the app's shared session.
 
-It owns what every protocol needs: the source's timeout, a cap on response size, and translation
-of every transport failure into an ``UpstreamError`` naming the source. Protocol connectors call
-``get_json``/``get_bytes`` and never see aiohttp exceptions.
+It owns what every protocol needs: the source's timeout, a cap on response size, translation of
+every transport failure into an ``UpstreamError`` naming the source, and resilience:
+
+* **Retries** of these idempotent GETs on connection errors, 5xx and 429, with exponential backoff
+  and full jitter, honouring ``Retry-After`` (delta-seconds) up to a cap. Timeouts are *not*
+  retried: the attempt already spent the time the caller had.
+* **The request deadline** (``connectors/deadline.py``): each attempt's timeout is the smaller of
+  the source's timeout and the time left; no backoff sleeps past it.
+* **A retry budget** per source (``RetryBudget``) so retries cannot multiply load in an outage.
+* **A circuit breaker** per source (``connectors/breaker.py``). Timeouts and unavailability
+  (refused, reset, 5xx, 429) count as failures. A bad response does not, and counts as a success:
+  the source is up and answering, and one malformed document must not cut every patient off it.
+
+Protocol connectors call ``get_json``/``get_bytes`` and never see aiohttp exceptions. Build one
+``Upstream`` per source (``Upstream.configured``) and share it, so its breaker and budget see all
+of that source's traffic.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
-from gateway.errors import UpstreamBadResponse, UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from connectors.breaker import CircuitBreaker
+from connectors.deadline import remaining
+from gateway.config import Resilience
+from gateway.errors import (
+    CircuitOpen,
+    UpstreamBadResponse,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 
 Params = Mapping[str, str] | Sequence[tuple[str, str]]
+
+
+class RetryBudget:
+    """A token bucket bounding retries to a fraction of first attempts.
+
+    Each first attempt deposits ``ratio`` tokens (up to ``cap``); each retry spends one. With
+    ``ratio=0.2`` a failing source sees at most ~20 % extra requests beyond a burst of ``cap``,
+    however many retries each call is allowed. It starts full so a blip right after start-up
+    can still be retried.
+    """
+
+    def __init__(self, ratio: float, cap: float = 10.0) -> None:
+        self.ratio = ratio
+        self.cap = cap
+        self.tokens = cap
+
+    def deposit(self) -> None:
+        """Credit one first attempt."""
+        self.tokens = min(self.cap, self.tokens + self.ratio)
+
+    def try_spend(self) -> bool:
+        """Take one token for a retry; ``False`` (and take nothing) when the budget is spent."""
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """A 5xx or 429 answer: retryable, possibly with the server's ``Retry-After``."""
+
+    status: int
+    retry_after: float | None
 
 
 class Upstream:
@@ -24,8 +83,15 @@ class Upstream:
     Args:
         session: the application's one ``aiohttp.ClientSession``.
         source: the configured source id, named in every error.
-        timeout_s: total time one call may take.
+        timeout_s: total time one attempt may take.
         max_bytes: responses larger than this are refused as bad responses.
+        retries: extra attempts after the first on connection errors, 5xx and 429 (0 = none).
+        backoff_s: base of the exponential backoff; retry ``n`` sleeps up to
+            ``backoff_s * 2**n`` (full jitter).
+        retry_after_cap_s: the longest ``Retry-After`` honoured; a longer one ends the call,
+            since retrying earlier than the server asked would only add to its load.
+        breaker: the source's circuit breaker, or ``None`` for none.
+        retry_budget: the source's retry budget, or ``None`` to bound retries by ``retries`` only.
     """
 
     def __init__(
@@ -35,22 +101,166 @@ class Upstream:
         *,
         timeout_s: float,
         max_bytes: int = 8_000_000,
+        retries: int = 0,
+        backoff_s: float = 0.05,
+        retry_after_cap_s: float = 1.0,
+        breaker: CircuitBreaker | None = None,
+        retry_budget: RetryBudget | None = None,
     ) -> None:
         self.session = session
         self.source = source
+        self.timeout_s = timeout_s
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self.max_bytes = max_bytes
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.retry_after_cap_s = retry_after_cap_s
+        self.breaker = breaker
+        self.retry_budget = retry_budget
+
+    @classmethod
+    def configured(
+        cls,
+        session: aiohttp.ClientSession,
+        source: str,
+        *,
+        timeout_s: float,
+        resilience: Resilience,
+        max_bytes: int = 8_000_000,
+    ) -> Upstream:
+        """An ``Upstream`` with retries, a fresh breaker and a fresh budget from ``resilience``.
+
+        ``resilience.retry_attempts`` is the number of retries after the first attempt.
+        """
+        return cls(
+            session,
+            source,
+            timeout_s=timeout_s,
+            max_bytes=max_bytes,
+            retries=resilience.retry_attempts,
+            backoff_s=resilience.retry_backoff_s,
+            breaker=CircuitBreaker(resilience.breaker_failures, resilience.breaker_reset_s),
+            retry_budget=RetryBudget(resilience.retry_budget_ratio),
+        )
 
     async def get_bytes(
         self, url: str, params: Params | None = None, *, accept: str = "*/*"
     ) -> tuple[bytes, str]:
-        """GET ``url``; return the body and its content type, or raise an ``UpstreamError``."""
+        """GET ``url``; return the body and its content type, or raise an ``UpstreamError``.
+
+        Raises ``CircuitOpen`` without calling the source while its breaker is open, and
+        ``UpstreamTimeout`` when the request's deadline has no time left for an attempt.
+        """
+        attempt = 0
+        error: UpstreamError | None = None
+        while True:
+            left = remaining()
+            if left is not None and left <= 0:
+                raise error or UpstreamTimeout(self.source, detail=f"deadline passed before {url}")
+            if self.breaker is not None and not self.breaker.allow():
+                # A retry the breaker stops (it opened meanwhile) reports what the source did.
+                raise error or CircuitOpen(self.source, detail=f"circuit open, not calling {url}")
+            if attempt == 0 and self.retry_budget is not None:
+                self.retry_budget.deposit()
+            limit_s = self.timeout_s if left is None else min(self.timeout_s, left)
+            try:
+                outcome = await self._attempt(
+                    url, params, accept, limit_s, cut=limit_s < self.timeout_s
+                )
+            except UpstreamUnavailable as exc:
+                error, retry_after = exc, None
+            else:
+                if not isinstance(outcome, _Refused):
+                    return outcome
+                detail = f"HTTP {outcome.status} from {url}"
+                error = UpstreamUnavailable(self.source, detail=detail)
+                retry_after = outcome.retry_after
+            delay = self._retry_delay(attempt, retry_after)
+            if delay is None:
+                raise error
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def get_json(self, url: str, params: Params | None = None) -> Any:
+        """GET a JSON document (FHIR or plain JSON)."""
+        body, content_type = await self.get_bytes(
+            url, params, accept="application/fhir+json, application/json"
+        )
+        if not content_type.endswith("json"):
+            raise UpstreamBadResponse(self.source, detail=f"content type {content_type!r}")
         try:
-            async with self.session.get(
-                url, params=params, timeout=self.timeout, headers={"Accept": accept}
-            ) as resp:
+            return json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            # RecursionError: absurdly deep nesting is a hostile payload, not a gateway bug.
+            raise UpstreamBadResponse(self.source, detail=f"invalid JSON: {exc}") from exc
+
+    def _retry_delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before retrying, or ``None`` when the call must give up now."""
+        if attempt >= self.retries:
+            return None
+        if retry_after is not None:
+            if retry_after > self.retry_after_cap_s:
+                return None
+            delay = retry_after
+        else:
+            # Full jitter: spreads the retries of many callers instead of synchronising them.
+            delay = random.uniform(0.0, self.backoff_s * 2**attempt)  # noqa: S311 - not crypto
+        left = remaining()
+        if left is not None and delay >= left:
+            return None
+        # Spend a token only once the retry is otherwise certain to happen.
+        if self.retry_budget is not None and not self.retry_budget.try_spend():
+            return None
+        return delay
+
+    async def _attempt(
+        self, url: str, params: Params | None, accept: str, limit_s: float, *, cut: bool
+    ) -> tuple[bytes, str] | _Refused:
+        """One GET, with the breaker told its outcome. ``cut``: the deadline shortened it."""
+        try:
+            result = await self._fetch(url, params, accept, limit_s)
+        except UpstreamTimeout:
+            # A timeout the request deadline imposed says nothing about the source's health.
+            self._report(None if cut else False)
+            raise
+        except UpstreamUnavailable:
+            self._report(False)
+            raise
+        except UpstreamBadResponse:
+            self._report(True)
+            raise
+        except BaseException:
+            self._report(None)
+            raise
+        self._report(not isinstance(result, _Refused))
+        return result
+
+    def _report(self, healthy: bool | None) -> None:
+        if self.breaker is None:
+            return
+        if healthy is None:
+            self.breaker.release()
+        elif healthy:
+            self.breaker.record_success()
+        else:
+            self.breaker.record_failure()
+
+    async def _fetch(
+        self, url: str, params: Params | None, accept: str, limit_s: float
+    ) -> tuple[bytes, str] | _Refused:
+        try:
+            # asyncio.timeout bounds the whole attempt, body included, whatever aiohttp rounds.
+            async with (
+                asyncio.timeout(limit_s),
+                self.session.get(
+                    url,
+                    params=params,
+                    timeout=aiohttp.ClientTimeout(total=limit_s),
+                    headers={"Accept": accept},
+                ) as resp,
+            ):
                 if resp.status >= 500 or resp.status == 429:
-                    raise UpstreamUnavailable(self.source, detail=f"HTTP {resp.status} from {url}")
+                    return _Refused(resp.status, _retry_after(resp.headers.get("Retry-After")))
                 if resp.status != 200:
                     raise UpstreamBadResponse(self.source, detail=f"HTTP {resp.status} from {url}")
                 if (resp.content_length or 0) > self.max_bytes:
@@ -70,15 +280,9 @@ class Upstream:
         except (aiohttp.ClientError, OSError) as exc:
             raise UpstreamUnavailable(self.source, detail=f"{type(exc).__name__}: {exc}") from exc
 
-    async def get_json(self, url: str, params: Params | None = None) -> Any:
-        """GET a JSON document (FHIR or plain JSON)."""
-        body, content_type = await self.get_bytes(
-            url, params, accept="application/fhir+json, application/json"
-        )
-        if not content_type.endswith("json"):
-            raise UpstreamBadResponse(self.source, detail=f"content type {content_type!r}")
-        try:
-            return json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise UpstreamBadResponse(self.source, detail=f"invalid JSON: {exc}") from exc
 
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After`` as delta-seconds; the HTTP-date form and garbage are ignored."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return float(value.strip())

@@ -10,6 +10,7 @@
     ├── NotFoundError                 NOT_FOUND
     ├── BlockedError                  BLOCKED_BY_PATIENT   (a guarded field withheld by a block)
     ├── AuditUnavailableError         AUDIT_UNAVAILABLE    (the access log cannot be written)
+    ├── StoreUnavailableError         STORE_UNAVAILABLE    (blocks/overrides cannot be read)
     └── UpstreamError                 UPSTREAM_ERROR       (always names the source)
         ├── UpstreamTimeout           UPSTREAM_TIMEOUT
         ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE (connection refused/reset, 5xx, 429)
@@ -76,6 +77,12 @@ class AuditUnavailableError(GatewayError):
     """The access log could not be written, so no patient data may leave."""
 
     code = "AUDIT_UNAVAILABLE"
+
+
+class StoreUnavailableError(GatewayError):
+    """The gateway's own database cannot be read, so access cannot be decided: fail closed."""
+
+    code = "STORE_UNAVAILABLE"
 
 
 class UpstreamError(GatewayError):

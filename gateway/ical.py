@@ -26,6 +26,7 @@ _PRODID = "-//Et samlet patientoverblik//SPO Gateway//DA"
 _UID_DOMAIN = "spo.invalid"
 _HOME = "Hjemme"
 _MAX_OCTETS = 75
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _STATUS = {
     AppointmentStatus.CANCELLED: "CANCELLED",
@@ -93,16 +94,21 @@ def fold(line: str) -> str:
     return "\r\n ".join(chunks) + "\r\n"
 
 
-def _utc_stamp(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def _utc(dt: datetime, name: str) -> datetime:
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        # Guessing a zone would move the appointment silently.
+        raise ValueError(f"{name} {dt.isoformat()} has no time zone")
+    return dt.astimezone(UTC)
+
+
+def _utc_stamp(dt: datetime, name: str) -> str:
+    return _utc(dt, name).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _time_property(name: str, dt: datetime) -> str:
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        raise ValueError(f"{name} {dt.isoformat()} has no time zone")
-    local = dt.astimezone(_TZ)
+    local = _utc(dt, name).astimezone(_TZ)
     if local.fold:
-        return f"{name}:{_utc_stamp(dt)}"
+        return f"{name}:{_utc_stamp(dt, name)}"
     return f"{name};TZID={_TZID}:{local.strftime('%Y%m%dT%H%M%S')}"
 
 
@@ -151,8 +157,8 @@ def _newest(
 
 
 def _order(record: AppointmentRecord) -> tuple[int, datetime]:
-    updated = record.updated.astimezone(UTC) if record.updated is not None else datetime.min
-    return _sequence(record) or 0, updated.replace(tzinfo=None)
+    updated = _utc(record.updated, "updated") if record.updated is not None else _EPOCH
+    return _sequence(record) or 0, updated
 
 
 def _event(record: AppointmentRecord, start: datetime, stamp: str) -> list[str]:
@@ -162,7 +168,8 @@ def _event(record: AppointmentRecord, start: datetime, stamp: str) -> list[str]:
         f"DTSTAMP:{stamp}",
         _time_property("DTSTART", start),
     ]
-    if record.end is not None and record.end > start:
+    # Compared in UTC: the same wall-clock time can be two instants in October.
+    if record.end is not None and _utc(record.end, "DTEND") > _utc(start, "DTSTART"):
         lines.append(_time_property("DTEND", record.end))
     lines.append(f"SUMMARY:{escape_text(record.title)}")
     location = _location(record.place)
@@ -173,7 +180,7 @@ def _event(record: AppointmentRecord, start: datetime, stamp: str) -> list[str]:
     if sequence is not None:
         lines.append(f"SEQUENCE:{sequence}")
     if record.updated is not None:
-        lines.append(f"LAST-MODIFIED:{_utc_stamp(record.updated)}")
+        lines.append(f"LAST-MODIFIED:{_utc_stamp(record.updated, 'updated')}")
     # Health appointments: ask shared calendars to show them as busy, not by title.
     lines.extend(("CLASS:PRIVATE", "END:VEVENT"))
     return lines
@@ -200,7 +207,7 @@ def render_calendar(
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
-    stamp = _utc_stamp(now)
+    stamp = _utc_stamp(now, "now")
     lines = [
         "BEGIN:VCALENDAR",
         f"PRODID:{_PRODID}",

@@ -158,7 +158,8 @@ def find_overlaps(
 
     >>> nine = datetime(2026, 5, 4, 9, tzinfo=TZ)
     >>> hour = timedelta(hours=1)
-    >>> find_overlaps([(nine, nine + hour), (nine + hour / 2, None), (nine + hour, None)], lambda x: x)
+    >>> slots = [(nine, nine + hour), (nine + hour / 2, None), (nine + hour, None)]
+    >>> find_overlaps(slots, lambda slot: slot)
     {0: [1], 1: [0]}
     """
     spans: list[tuple[datetime, datetime, int]] = []
@@ -198,6 +199,4 @@ def find_overlaps(
                 heapq.heappush(active, (end, index))
         pos = group_end
 
-    for others in result.values():
-        others.sort()
-    return result
+    return {index: sorted(result[index]) for index in sorted(result)}

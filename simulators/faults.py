@@ -32,7 +32,7 @@ class Fault:
 
 
 FAULT_KEY = web.AppKey("fault", dict)
-FAULT = "spo.fault"  # request key: the Fault in force for this request, if any
+FAULT = web.RequestKey("spo.fault", Fault)  # the Fault in force for this request, if any
 
 
 def parse_fault(raw: Any) -> Fault:

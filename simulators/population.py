@@ -580,7 +580,9 @@ def build_population(anchor: date | None = None, seed: int = 20261126) -> Popula
 
 
 def _citizen_multi(b: _Builder, p: SimPerson, anchor: date, now: datetime) -> None:
-    d = lambda n: anchor + timedelta(days=n)  # noqa: E731 - a local shorthand reads best here
+    def d(n: int) -> date:
+        return anchor + timedelta(days=n)
+
     physician = "Lene Hjort, overlæge"
     # Region Midtjylland (AUH): admission before discharge, follow-ups, a cancelled one, one without
     # end, one on the day summer time ends.

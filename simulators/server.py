@@ -68,6 +68,5 @@ async def start(pop: Population, host: str = "127.0.0.1", port: int = 0) -> Runn
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    sockets = site._server.sockets if site._server else ()  # type: ignore[union-attr]
-    bound = sockets[0].getsockname()[1] if sockets else port
+    bound = runner.addresses[0][1] if runner.addresses else port
     return Running(runner, f"http://{host}:{bound}")

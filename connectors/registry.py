@@ -1,0 +1,208 @@
+"""Sources as configuration: builds each configured source's connector and serves their records
+through the shared cache, folding every upstream failure into a per-source result.
+
+Nothing here raises for an upstream problem: a ``SourceResult`` says how the source answered
+(``OK``, ``STALE``, ``TIMEOUT``, …), so one failing source never fails the overview.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import aiohttp
+
+from connectors.apd import ApdConnector
+from connectors.cache import RecordCache
+from connectors.cpr import CprConnector
+from connectors.fhir import FhirConnector
+from connectors.http import Upstream
+from connectors.records import (
+    AppointmentRecord,
+    GoalRecord,
+    GpPractice,
+    OrgRef,
+    PersonRecord,
+    PlanRecord,
+)
+from connectors.stamdata import StamdataConnector
+from gateway.config import RegisterConfig, Settings, SourceConfig
+from gateway.errors import UpstreamBadResponse, UpstreamError, UpstreamNotConsented
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult(Generic[R]):
+    """What one source contributed to one request."""
+
+    source: str
+    status: str
+    records: tuple[R, ...]
+    fetched_at: datetime | None
+    error: UpstreamError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonResult:
+    """The CPR person and their GP practice, with how the registers answered."""
+
+    person: PersonRecord | None
+    practice: GpPractice | None
+    results: tuple[SourceResult[Any], ...]
+
+
+class _NotConsented(Exception):
+    """Carries a consent refusal past the cache: it must never be answered with stale data."""
+
+    def __init__(self, error: UpstreamNotConsented) -> None:
+        self.error = error
+
+
+class Sources:
+    """Every configured source, its connector and the cache in front of it."""
+
+    def __init__(self, settings: Settings, session: aiohttp.ClientSession, cache: RecordCache):
+        self.settings = settings
+        self.cache = cache
+        self.stale_s = settings.resilience.stale_if_error_s
+        cap = settings.limits.max_response_bytes
+
+        def upstream(name: str, timeout_s: float) -> Upstream:
+            return Upstream.configured(
+                session, name, timeout_s=timeout_s, resilience=settings.resilience, max_bytes=cap
+            )
+
+        self.appointment_sources = tuple(s for s in settings.sources if s.appointments)
+        self.plan_sources = tuple(s for s in settings.sources if s.plans)
+        self._appointments: dict[str, FhirConnector | ApdConnector] = {}
+        self._plans: dict[str, FhirConnector] = {}
+        for s in settings.sources:
+            up = upstream(s.id, s.timeout_s)
+            if s.appointments:
+                cls = FhirConnector if s.appointments.protocol == "fhir" else ApdConnector
+                self._appointments[s.id] = cls(up, s.appointments.url, s)
+            if s.plans:
+                self._plans[s.id] = FhirConnector(up, s.plans.url, s)
+        self.cpr_config: RegisterConfig = settings.cpr
+        self.stamdata_config: RegisterConfig = settings.stamdata
+        self.cpr = CprConnector(upstream("cpr", settings.cpr.timeout_s), settings.cpr.url)
+        self.stamdata = StamdataConnector(
+            upstream("stamdata", settings.stamdata.timeout_s), settings.stamdata.url
+        )
+
+    async def _cached(
+        self,
+        source: str,
+        key: str,
+        record_type: type[R],
+        ttl_s: float,
+        load: Callable[[], Awaitable[list[R]]],
+    ) -> SourceResult[R]:
+        async def guarded_load() -> list[R]:
+            try:
+                return await load()
+            except UpstreamNotConsented as exc:
+                raise _NotConsented(exc) from exc
+
+        try:
+            got = await self.cache.fetch(key, record_type, ttl_s, self.stale_s, guarded_load)
+        except _NotConsented as exc:
+            return SourceResult(source, exc.error.status, (), None, exc.error)
+        except UpstreamError as exc:
+            log.warning("source %s failed: %s %s", source, exc.code, exc.detail)
+            return SourceResult(source, exc.status, (), None, exc)
+        except Exception:
+            # A connector bug for one source must not fail the others; it is logged in full.
+            log.exception("source %s: unexpected failure", source)
+            err = UpstreamBadResponse(source, detail="unexpected connector failure")
+            return SourceResult(source, err.status, (), None, err)
+        if got.stale:
+            if got.error is not None:
+                log.warning("source %s failed, serving stale: %s", source, got.error.detail)
+            return SourceResult(source, "STALE", tuple(got.records), got.fetched_at, got.error)
+        return SourceResult(source, "OK", tuple(got.records), got.fetched_at)
+
+    async def appointments(self, s: SourceConfig, cpr: str) -> SourceResult[AppointmentRecord]:
+        conn = self._appointments[s.id]
+        return await self._cached(
+            s.id,
+            f"appointments:{s.id}:{cpr}:all",
+            AppointmentRecord,
+            s.cache_ttl_s,
+            lambda: conn.appointments(cpr, None, None),
+        )
+
+    async def plans(self, s: SourceConfig, cpr: str) -> SourceResult[PlanRecord]:
+        conn = self._plans[s.id]
+        return await self._cached(
+            s.id, f"plans:{s.id}:{cpr}", PlanRecord, s.cache_ttl_s, lambda: conn.plans(cpr)
+        )
+
+    async def goals(self, s: SourceConfig, cpr: str) -> SourceResult[GoalRecord]:
+        conn = self._plans[s.id]
+        return await self._cached(
+            s.id, f"goals:{s.id}:{cpr}", GoalRecord, s.cache_ttl_s, lambda: conn.goals(cpr)
+        )
+
+    async def person(self, cpr: str) -> SourceResult[PersonRecord]:
+        async def load() -> list[PersonRecord]:
+            found = await self.cpr.person(cpr)
+            return [] if found is None else [found]
+
+        return await self._cached(
+            "cpr", f"cpr:{cpr}", PersonRecord, self.cpr_config.cache_ttl_s, load
+        )
+
+    async def practice(self, ydernummer: str) -> SourceResult[GpPractice]:
+        async def load() -> list[GpPractice]:
+            found = await self.stamdata.practice(ydernummer)
+            return [] if found is None else [found]
+
+        return await self._cached(
+            "stamdata", f"yder:{ydernummer}", GpPractice, self.stamdata_config.cache_ttl_s, load
+        )
+
+    async def person_with_gp(self, cpr: str) -> PersonResult:
+        """The person from CPR, then their GP practice from Yderregisteret."""
+        person = await self.person(cpr)
+        found = person.records[0] if person.records else None
+        if found is None or not found.gp_ydernummer:
+            return PersonResult(found, None, (person,))
+        practice = await self.practice(found.gp_ydernummer)
+        gp = practice.records[0] if practice.records else None
+        return PersonResult(found, gp, (person, practice))
+
+    async def org_exists(self, sor: str) -> bool | None:
+        """Whether SOR knows ``sor`` (None when stamdata cannot tell right now)."""
+        try:
+            return await self.stamdata.org(sor) is not None
+        except UpstreamError:
+            return None
+
+    async def ancestors(self, sor: str) -> tuple[str, ...] | None:
+        """The SOR units above ``sor``, nearest first; None when stamdata cannot tell now."""
+        got = await self._cached(
+            "stamdata",
+            f"sor-ancestors:{sor}",
+            OrgRef,
+            self.stamdata_config.cache_ttl_s,
+            lambda: self._ancestor_refs(sor),
+        )
+        if got.status not in ("OK", "STALE"):
+            return None
+        return tuple(r.sor for r in got.records if r.sor)
+
+    async def _ancestor_refs(self, sor: str) -> list[OrgRef]:
+        return [OrgRef(a) for a in await self.stamdata.ancestors(sor)]
+
+    async def ancestors_of(self, sors: Iterable[str]) -> dict[str, tuple[str, ...] | None]:
+        """``ancestors`` for several units at once."""
+        wanted = sorted(set(sors))
+        chains = await asyncio.gather(*(self.ancestors(s) for s in wanted))
+        return dict(zip(wanted, chains, strict=True))

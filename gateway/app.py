@@ -1,0 +1,186 @@
+"""The Starlette application: ``create_app(settings)``.
+
+The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the database engine and
+the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
+required for operations), ``/healthz`` (alive), ``/readyz`` (database answers),
+``/calendar/<secret>.ics`` (a patient's iCalendar feed).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from connectors.cache import RecordCache
+from connectors.registry import Sources
+from gateway.auditlog import AuditLog
+from gateway.auth import TokenVerifier
+from gateway.config import Settings
+from gateway.context import Context, RequestState, Services
+from gateway.db import make_engine
+from gateway.errors import AuthError
+from gateway.ical import render_calendar
+from gateway.schema import build_schema
+from gateway.store import Store
+from resolvers.merge import merge_appointments
+
+log = logging.getLogger(__name__)
+MAX_BODY = 64 * 1024
+PRINCIPAL = "spo.principal"
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our context; authentication happens before it (see below)."""
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        services: Services = request.app.state.services
+        return Context(
+            principal=request.scope[PRINCIPAL],
+            services=services,
+            state=RequestState(request_id=uuid.uuid4().hex, now=datetime.now(UTC)),
+            request=request,
+        )
+
+
+def _unauthorised(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": AuthError.code}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="spo"'},
+    )
+
+
+class Authenticated:
+    """ASGI wrapper: a bearer token must verify before any operation runs (401 otherwise).
+
+    A plain browser GET (no query) gets GraphiQL without a token; it can do nothing by itself.
+    """
+
+    def __init__(self, app: GraphQLApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        wants_ide = (
+            request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
+        if not wants_ide:
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+                await JSONResponse(
+                    {
+                        "errors": [
+                            {
+                                "message": "Request body too large.",
+                                "extensions": {"code": "BAD_REQUEST"},
+                            }
+                        ]
+                    },
+                    status_code=413,
+                )(scope, receive, send)
+                return
+            header = request.headers.get("authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                await _unauthorised("A bearer token is required.")(scope, receive, send)
+                return
+            verifier: TokenVerifier = request.app.state.verifier
+            try:
+                scope[PRINCIPAL] = await verifier.verify(token.strip())
+            except AuthError as exc:
+                await _unauthorised(exc.message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        async with request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # readiness reports, it does not raise
+        log.warning("not ready: %s", exc)
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+async def calendar_feed(request: Request) -> Response:
+    """The patient's appointments as iCalendar, for whoever holds the secret URL."""
+    services: Services = request.app.state.services
+    feed = await services.store.feed_by_token(request.path_params["token"])
+    if feed is None:
+        return Response("Not found.\n", status_code=404, media_type="text/plain")
+    sources = services.sources
+    results = [await sources.appointments(s, feed.patient_cpr) for s in sources.appointment_sources]
+    configs = {s.id: s for s in sources.appointment_sources}
+    records = merge_appointments((configs[r.source], r.records) for r in results)
+    body = render_calendar(records, calendar_name="Mine aftaler", now=datetime.now(UTC))
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The gateway as an ASGI app; nothing is opened until the lifespan starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=200, limit_per_host=50),
+            raise_for_status=False,
+        )
+        cache = RecordCache(settings.cache_url)
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        try:
+            app.state.verifier = await TokenVerifier.create(
+                settings.auth, dev_mode=settings.dev_mode, session=session
+            )
+            app.state.services = Services(
+                settings=settings,
+                sources=Sources(settings, session, cache),
+                store=Store(engine),
+                auditlog=AuditLog(engine),
+            )
+            yield
+        finally:
+            await cache.close()
+            await session.close()
+            await engine.dispose()
+
+    graphql = GraphQLApp(
+        build_schema(settings.limits),
+        graphql_ide="graphiql",
+        allow_queries_via_get=False,
+        multipart_uploads_enabled=False,
+    )
+    return Starlette(
+        routes=[
+            Route("/", lambda r: RedirectResponse("/graphql")),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/calendar/{token}.ics", calendar_feed),
+            Route("/graphql", Authenticated(graphql), methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )

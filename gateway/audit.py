@@ -1,0 +1,79 @@
+"""The access log (Min Log) at the edge of a response: committed before any data leaves.
+
+Resolvers mark the request's ``AuditSubject`` (which patient; the guard adds the categories it
+returned). After execution, and before the HTTP response is written, this extension appends the
+entry to the hash-chained log. If that fails, the response is replaced by an
+``AUDIT_UNAVAILABLE`` error with no data: no lookup leaves the gateway unlogged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gateway.auditlog import NewEntry
+from gateway.auth import Clinician, Relative
+from gateway.context import Context
+from gateway.errors import AuditUnavailableError
+
+log = logging.getLogger(__name__)
+FAILED = "The access log is unavailable; no data was returned."
+
+
+def entry_for(ctx: Context) -> NewEntry | None:
+    """The entry this request must log, or None when it touched no patient's data."""
+    subject = ctx.state.audit
+    if subject is None:
+        return None
+    p = ctx.principal
+    # (role, id, name, organisation SOR, organisation name, acting for)
+    actor: tuple[str, str, str, str | None, str | None, str | None]
+    if isinstance(p, Clinician):
+        actor = ("clinician", p.authorisation_id, p.name, p.sor, p.org_name, None)
+    elif isinstance(p, Relative):
+        actor = ("relative", p.cpr, p.name, None, None, p.patient_cpr)
+    else:
+        actor = ("citizen", p.cpr, p.name, None, None, None)
+    role, actor_id, name, org_sor, org_name, on_behalf_of = actor
+    return NewEntry(
+        at=ctx.state.now,
+        patient_cpr=subject.patient_cpr,
+        actor_role=role,
+        actor_id=actor_id,
+        actor_name=name,
+        actor_org_sor=org_sor,
+        actor_org_name=org_name,
+        on_behalf_of=on_behalf_of,
+        action=subject.action,
+        categories=tuple(sorted(c.value for c in subject.categories)),
+        override_id=subject.override_id,
+        override_reason=subject.override_reason,
+        request_id=ctx.state.request_id,
+    )
+
+
+class AuditExtension(SchemaExtension):
+    """Append the request's access-log entry before the response leaves; fail closed."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        result = self.execution_context.result
+        if not isinstance(context, Context) or result is None:
+            return
+        entry = entry_for(context)
+        if entry is None:
+            return
+        try:
+            await context.services.auditlog.append(entry)
+        except Exception as exc:  # whatever broke, the data must not leave unlogged
+            if not isinstance(exc, AuditUnavailableError):
+                log.exception("request %s: access log append failed", context.state.request_id)
+            result.data = None
+            result.errors = [
+                GraphQLError(FAILED, extensions=AuditUnavailableError(FAILED).extensions)
+            ]
+            result.extensions = None

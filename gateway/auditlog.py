@@ -1,0 +1,291 @@
+"""The access log (Min Log): append-only and hash-chained, so tampering shows.
+
+Every entry's ``hash`` is the SHA-256 of its canonical JSON (all fields but ``hash``, including
+``seq`` and ``prev_hash``), and ``prev_hash`` is the previous entry's ``hash``: editing, deleting
+or inserting a row breaks the chain at that row, which :meth:`AuditLog.verify` reports.
+
+One row, ``audit_head``, holds the last ``seq`` and ``hash``. An append locks that row with its
+very first statement and releases it at commit, so appends from any number of processes form one
+total order; within a process an ``asyncio.Lock`` keeps tasks from queueing on the database lock.
+Purging old entries moves the chain's anchor (the seq and hash verification starts from) forward.
+
+A log entry must be written before data is returned, so every database failure surfaces as
+:class:`~gateway.errors.AuditUnavailableError` and the transaction leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, delete, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from gateway.db import WRITE, access_log, audit_head
+from gateway.errors import AuditUnavailableError, BadInputError
+
+UNAVAILABLE = "The access log is unavailable; no data was returned."
+MAX_PAGE = 500
+_VERIFY_BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """What a caller logs; the log adds ``seq``, ``id`` and the hashes."""
+
+    at: datetime
+    patient_cpr: str
+    actor_role: str
+    actor_id: str
+    actor_name: str
+    actor_org_sor: str | None
+    actor_org_name: str | None
+    on_behalf_of: str | None
+    action: str
+    categories: tuple[str, ...]
+    override_id: str | None
+    override_reason: str | None
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLogEntry:
+    """One logged access to a patient's data, as stored and chained."""
+
+    seq: int
+    id: str
+    at: datetime
+    patient_cpr: str
+    actor_role: str
+    actor_id: str
+    actor_name: str
+    actor_org_sor: str | None
+    actor_org_name: str | None
+    on_behalf_of: str | None
+    action: str
+    categories: tuple[str, ...]
+    override_id: str | None
+    override_reason: str | None
+    request_id: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """Outcome of :meth:`AuditLog.verify`; ``checked`` counts entries found intact."""
+
+    ok: bool
+    checked: int
+    first_broken_seq: int | None
+    reason: str | None
+
+
+def _iso(at: datetime) -> str:
+    # A fixed format: isoformat() drops zero microseconds, which would make equal instants
+    # hash differently depending on how they were built.
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(fields_: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the canonical JSON of an entry's fields, ``hash`` itself excluded."""
+    canonical = {
+        key: _iso(value) if isinstance(value, datetime) else value
+        for key, value in fields_.items()
+        if key != "hash"
+    }
+    canonical["categories"] = list(canonical["categories"])
+    data = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _entry(row: RowMapping) -> AccessLogEntry:
+    data = {f.name: row[f.name] for f in fields(AccessLogEntry)}
+    data["categories"] = tuple(json.loads(row["categories"]))
+    return AccessLogEntry(**data)
+
+
+class AuditLog:
+    """The hash-chained access log on ``engine``. One per engine; safe to share between tasks.
+
+    Example::
+
+        log = AuditLog(engine)
+        entry = await log.append(NewEntry(at=now, patient_cpr=cpr, ..., request_id=rid))
+        entries, has_next, total = await log.page(cpr, first=20, after=None)
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._writer = engine.execution_options(**WRITE)
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def _guard(self) -> AsyncIterator[None]:
+        try:
+            yield
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            raise AuditUnavailableError(UNAVAILABLE) from exc
+
+    async def append(self, entry: NewEntry) -> AccessLogEntry:
+        """Write one entry and commit it before returning.
+
+        Raises ``AuditUnavailableError`` if it cannot be written; then nothing was written.
+        """
+        if entry.at.utcoffset() is None:
+            raise BadInputError("An access log entry's time must carry a timezone.")
+        async with self._lock, self._guard(), self._writer.begin() as conn:
+            # Lock the head before reading anything, so no other writer can slip in between
+            # reading the previous hash and writing the next entry.
+            head = (
+                await conn.execute(
+                    update(audit_head)
+                    .where(audit_head.c.id == 1)
+                    .values(seq=audit_head.c.seq + 1)
+                    .returning(audit_head.c.seq, audit_head.c.hash)
+                )
+            ).one()
+            data: dict[str, Any] = {
+                **asdict(entry),
+                "at": entry.at.astimezone(UTC),
+                "categories": tuple(entry.categories),
+                "seq": head.seq,
+                "id": uuid.uuid4().hex,
+                "prev_hash": head.hash,
+            }
+            data["hash"] = entry_hash(data)
+            await conn.execute(
+                access_log.insert().values(
+                    {**data, "categories": json.dumps(list(data["categories"]))}
+                )
+            )
+            await conn.execute(
+                update(audit_head).where(audit_head.c.id == 1).values(hash=data["hash"])
+            )
+        return AccessLogEntry(**data)
+
+    async def page(
+        self, patient_cpr: str, *, first: int, after: int | None
+    ) -> tuple[list[AccessLogEntry], bool, int]:
+        """The patient's entries, newest first: ``first`` of them older than seq ``after``.
+
+        Returns ``(entries, has_next, total)``; ``total`` counts all the patient's entries.
+        """
+        if not 0 <= first <= MAX_PAGE:
+            raise BadInputError(f"first must be between 0 and {MAX_PAGE}.")
+        query = select(access_log).where(access_log.c.patient_cpr == patient_cpr)
+        if after is not None:
+            query = query.where(access_log.c.seq < after)
+        query = query.order_by(access_log.c.seq.desc()).limit(first + 1)
+        count = select(func.count()).where(access_log.c.patient_cpr == patient_cpr)
+        async with self._guard(), self._engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+            total = await conn.scalar(count)
+        return [_entry(row) for row in rows[:first]], len(rows) > first, total or 0
+
+    async def verify(self) -> VerifyResult:
+        """Recompute the chain from the anchor and compare it with the stored hashes and head."""
+        async with self._guard(), self._engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # One snapshot for the head and all rows, so concurrent appends do not look
+                # like a broken chain.
+                await conn.execution_options(isolation_level="REPEATABLE READ")
+            return await self._verify(conn)
+
+    async def _verify(self, conn: AsyncConnection) -> VerifyResult:
+        head = (await conn.execute(select(audit_head).where(audit_head.c.id == 1))).one()
+        expected_seq, expected_prev = head.anchor_seq + 1, head.anchor_hash
+        checked = 0
+        while True:
+            rows = (
+                (
+                    await conn.execute(
+                        select(access_log)
+                        .where(access_log.c.seq >= expected_seq)
+                        .order_by(access_log.c.seq)
+                        .limit(_VERIFY_BATCH)
+                    )
+                )
+                .mappings()
+                .all()
+            )
+            for row in rows:
+                entry = _entry(row)
+                if entry.seq != expected_seq:
+                    return VerifyResult(
+                        False, checked, expected_seq, f"entry {expected_seq} is missing"
+                    )
+                if entry.prev_hash != expected_prev:
+                    return VerifyResult(
+                        False, checked, entry.seq, "prev_hash does not match the previous entry"
+                    )
+                if entry_hash(asdict(entry)) != entry.hash:
+                    return VerifyResult(False, checked, entry.seq, "entry does not match its hash")
+                checked += 1
+                expected_seq, expected_prev = entry.seq + 1, entry.hash
+            if len(rows) < _VERIFY_BATCH:
+                break
+        last_seq = expected_seq - 1
+        stray = await conn.scalar(select(func.count()).where(access_log.c.seq <= head.anchor_seq))
+        if stray:
+            return VerifyResult(
+                False, checked, head.anchor_seq, "entries remain at or before the purge anchor"
+            )
+        if head.seq != last_seq:
+            return VerifyResult(
+                False,
+                checked,
+                min(head.seq, last_seq) + 1,
+                f"the head is at {head.seq} but the last entry is {last_seq}",
+            )
+        if head.hash != expected_prev:
+            return VerifyResult(False, checked, head.seq, "the head hash does not match")
+        return VerifyResult(True, checked, None, None)
+
+    async def purge(self, before: datetime) -> int:
+        """Delete entries older than ``before``, keeping what is left verifiable.
+
+        Only a prefix of the chain is removed: it stops at the first entry at or after
+        ``before``, so an older entry logged after a newer one waits for a later purge.
+        Returns the number of entries deleted.
+        """
+        if before.utcoffset() is None:
+            raise BadInputError("before must carry a timezone.")
+        async with self._lock, self._guard(), self._writer.begin() as conn:
+            # A no-op write that takes the head lock, so no append interleaves with the purge.
+            head = (
+                await conn.execute(
+                    update(audit_head)
+                    .where(audit_head.c.id == 1)
+                    .values(seq=audit_head.c.seq)
+                    .returning(audit_head.c.seq, audit_head.c.anchor_seq)
+                )
+            ).one()
+            first_kept = await conn.scalar(
+                select(func.min(access_log.c.seq)).where(
+                    access_log.c.seq > head.anchor_seq, access_log.c.at >= before
+                )
+            )
+            cut = head.seq if first_kept is None else first_kept - 1
+            if cut <= head.anchor_seq:
+                return 0
+            anchor_hash = await conn.scalar(
+                select(access_log.c.hash).where(access_log.c.seq == cut)
+            )
+            if anchor_hash is None:
+                raise AuditUnavailableError(UNAVAILABLE)
+            deleted = await conn.execute(delete(access_log).where(access_log.c.seq <= cut))
+            await conn.execute(
+                update(audit_head)
+                .where(audit_head.c.id == 1)
+                .values(anchor_seq=cut, anchor_hash=anchor_hash)
+            )
+            return deleted.rowcount

@@ -1,0 +1,185 @@
+"""``spo``: the gateway's command line.
+
+spo demo                 simulators + gateway + demo personas (var/demo.json)
+spo serve                the gateway alone (SPO_CONFIG / SPO_* settings)
+spo simulate             the simulated sources alone
+spo token PERSONA        a dev token for a demo persona
+spo export-schema        print the GraphQL schema (SDL)
+spo db upgrade           apply database migrations
+spo audit verify         check the access log's hash chain
+spo audit purge          delete entries past retention, keeping the chain verifiable
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import uvicorn
+
+from gateway.config import ConfigError, Settings, load_settings
+
+DEMO_JSON = Path("var/demo.json")
+SIMULATOR_PORT = 8100
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        sys.exit(f"spo: configuration error: {exc}")
+
+
+async def _serve(settings: Settings) -> None:
+    from gateway.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        lifespan="on",
+    )
+    await uvicorn.Server(config).serve()
+
+
+async def _demo(port: int) -> None:
+    from gateway.db import make_engine, upgrade
+    from gateway.demo import persona_tokens, seed, table, write_demo_json
+    from gateway.store import Store
+    from simulators import server
+    from simulators.population import build_population
+
+    settings = _settings()
+    pop = build_population()
+    await upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        await seed(Store(engine), pop)
+    finally:
+        await engine.dispose()
+    sims = await server.start(pop, "127.0.0.1", port)
+    try:
+        personas = persona_tokens(settings, pop)
+        url = f"http://{settings.host}:{settings.port}/graphql"
+        simulators = [
+            {"source": s, "url": f"{sims.base_url}/{s}"}
+            for s in (*server.SOURCES, *server.REGISTERS)
+        ]
+        write_demo_json(DEMO_JSON, url, personas, simulators)
+        print(table(personas))
+        print(
+            f"\nTokens and simulator URLs: {DEMO_JSON}\nGraphiQL: {url}  (Ctrl-C stops)\n",
+            flush=True,
+        )
+        await _serve(settings)
+    finally:
+        await sims.close()
+
+
+async def _simulate(port: int) -> None:
+    from simulators import server
+    from simulators.population import build_population
+
+    sims = await server.start(build_population(), "127.0.0.1", port)
+    print(f"simulators on {sims.base_url} (Ctrl-C stops)", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await sims.close()
+
+
+def _token(persona_id: str) -> None:
+    from gateway.auth import load_or_create_dev_key, mint_token
+    from gateway.demo import claims_for
+    from simulators.population import build_population
+
+    settings = _settings()
+    try:
+        persona = build_population().persona(persona_id)
+    except StopIteration:
+        sys.exit(f"spo: no persona {persona_id!r}")
+    print(
+        mint_token(
+            load_or_create_dev_key(settings.auth.dev_key_file), settings.auth, claims_for(persona)
+        )
+    )
+
+
+def export_schema() -> str:
+    from gateway.schema import build_schema
+
+    return build_schema().as_str() + "\n"
+
+
+async def _audit(action: str) -> int:
+    from gateway.auditlog import AuditLog
+    from gateway.db import make_engine
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        log = AuditLog(engine)
+        if action == "verify":
+            result = await log.verify()
+            if result.ok:
+                print(f"access log intact: {result.checked} entries verified")
+                return 0
+            print(f"access log BROKEN at entry {result.first_broken_seq}: {result.reason}")
+            return 1
+        days = settings.policy.audit_retention_days
+        purged = await log.purge(datetime.now(UTC) - timedelta(days=days))
+        print(f"purged {purged} entries older than {days} days; chain anchor kept")
+        return 0
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="spo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="simulators + gateway + personas")
+    demo.add_argument("--simulator-port", type=int, default=SIMULATOR_PORT)
+    sub.add_parser("serve", help="the gateway alone")
+    sim = sub.add_parser("simulate", help="the simulated sources alone")
+    sim.add_argument("--port", type=int, default=SIMULATOR_PORT)
+    tok = sub.add_parser("token", help="a dev token for a demo persona")
+    tok.add_argument("persona")
+    sub.add_parser("export-schema", help="print the GraphQL schema")
+    db = sub.add_parser("db", help="database")
+    db.add_argument("action", choices=["upgrade"])
+    audit = sub.add_parser("audit", help="access log")
+    audit.add_argument("action", choices=["verify", "purge"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        if args.command == "demo":
+            asyncio.run(_demo(args.simulator_port))
+        elif args.command == "serve":
+            asyncio.run(_serve(_settings()))
+        elif args.command == "simulate":
+            asyncio.run(_simulate(args.port))
+        elif args.command == "token":
+            _token(args.persona)
+        elif args.command == "export-schema":
+            sys.stdout.write(export_schema())
+        elif args.command == "db":
+            from gateway.db import upgrade
+
+            asyncio.run(upgrade(_settings().database_url))
+            print("database is up to date")
+        elif args.command == "audit":
+            sys.exit(asyncio.run(_audit(args.action)))
+
+
+if __name__ == "__main__":
+    main()

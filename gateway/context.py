@@ -1,0 +1,73 @@
+"""The typed request context resolvers reach through ``info.context``.
+
+``Services`` are built once in the app's lifespan; ``RequestState`` is made per request and is the
+only mutable thing a request carries (what was withheld, which upstream errors to report, what the
+access log must record). Nothing per-request ever lives on an extension object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError
+
+from gateway.access import Category, Scope
+from gateway.auth import Principal
+from gateway.config import Settings
+
+if TYPE_CHECKING:
+    from connectors.registry import Sources
+    from gateway.auditlog import AuditLog
+    from gateway.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Long-lived resources, opened and closed by the app's lifespan."""
+
+    settings: Settings
+    sources: Sources
+    store: Store
+    auditlog: AuditLog
+
+
+@dataclass(slots=True)
+class AuditSubject:
+    """What the access-log entry of this request will say."""
+
+    patient_cpr: str
+    action: str = "view"
+    categories: set[Category] = field(default_factory=set)
+    override_id: str | None = None
+    override_reason: str | None = None
+
+
+@dataclass(slots=True)
+class RequestState:
+    """Per-request bookkeeping, filled by resolvers and the guard, read by schema extensions."""
+
+    request_id: str
+    now: datetime
+    scope: Scope | None = None
+    audit: AuditSubject | None = None
+    withheld: bool = False
+    errors: list[GraphQLError] = field(default_factory=list)
+    reported: set[tuple[str, str]] = field(default_factory=set)
+
+    def report(self, key: tuple[str, str], error: GraphQLError) -> None:
+        """Add ``error`` to the response once per ``key`` (e.g. (source, code))."""
+        if key not in self.reported:
+            self.reported.add(key)
+            self.errors.append(error)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every resolver gets: who is asking, the services, and this request's state."""
+
+    principal: Principal
+    services: Services
+    state: RequestState
+    request: Any = None

@@ -1,0 +1,71 @@
+"""Error reporting: every error leaves with a stable ``extensions.code``; internals never leave.
+
+- ``GatewayError`` (raised by resolvers): its message and code go out as they are.
+- Errors about the request itself (syntax, validation, argument coercion: no path, no original
+  exception of ours): ``GRAPHQL_PARSE_FAILED`` / ``GRAPHQL_VALIDATION_FAILED``.
+- Anything else: masked as "Unexpected error." with ``INTERNAL_SERVER_ERROR`` and the request id;
+  the original is logged with that id.
+
+It also adds the errors resolvers reported without failing a field (failed sources, withheld
+paths; see ``RequestState.report``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gateway.context import Context
+from gateway.errors import GatewayError
+
+log = logging.getLogger(__name__)
+
+
+def classify(error: GraphQLError, request_id: str) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, GatewayError):
+        return error
+    if error.path is None and (original is None or isinstance(original, ValueError | TypeError)):
+        code = (
+            "GRAPHQL_PARSE_FAILED"
+            if error.message.startswith("Syntax Error")
+            else "GRAPHQL_VALIDATION_FAILED"
+        )
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            extensions={"code": code},
+        )
+    log.error("request %s: unexpected error at %s", request_id, error.path, exc_info=original)
+    return GraphQLError(
+        "Unexpected error.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
+
+
+class ReportErrors(SchemaExtension):
+    """Classify and mask errors, then add the request's reported errors."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None:
+            return
+        context = self.execution_context.context
+        if not isinstance(context, Context):
+            return
+        state = context.state
+        errors = [classify(e, state.request_id) for e in (result.errors or [])]
+        errors.extend(state.errors)
+        result.errors = errors or None
+        if state.withheld:
+            result.extensions = {**(result.extensions or {}), "withheld": True}

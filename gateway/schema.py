@@ -1,0 +1,44 @@
+"""The strawberry ``Schema``: types from ``resolvers/``, extensions in pipeline order.
+
+Order matters and is pinned by a test: the audit extension is listed first so that, wrapping all
+others, it is the last to act on the result — after errors are classified and reported, and right
+before the response is written. Token and alias limits and the depth limit run before execution;
+the parser and validation caches skip repeated work for repeated queries.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from gateway.audit import AuditExtension
+from gateway.config import Limits
+from gateway.reporting import ReportErrors
+from resolvers.query import Mutation, Query
+
+
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """Build the schema. ``limits`` defaults to the settings' defaults."""
+    limits = limits or Limits()
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(auto_camel_case=True),
+        extensions=[
+            AuditExtension,
+            ReportErrors,
+            # Factories: a fresh extension per request (the caches live at module level).
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        ],
+    )

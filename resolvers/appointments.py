@@ -1,0 +1,222 @@
+"""The appointments of an overview: views, filters, pages, overlaps."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Self
+
+import strawberry
+
+from connectors.records import AppointmentRecord, Origin
+from connectors.records import AppointmentStatus as Status
+from resolvers import calendar
+from resolvers.merge import encode_cursor, in_window, paginate
+from resolvers.types import (
+    Address,
+    AppointmentStatus,
+    Organization,
+    PageInfo,
+    Sector,
+    Source,
+)
+
+MAX_PAGE = 500
+HIDDEN_BY_DEFAULT = frozenset({Status.CANCELLED, Status.ENTERED_IN_ERROR})
+
+
+@strawberry.enum(description="Which window of appointments to show.")
+class AppointmentView(enum.Enum):
+    DAY = "day"
+    WEEK = "week"
+    LIST = "list"
+
+
+@strawberry.input(description="Filters on appointments; all given filters must match.")
+class AppointmentFilter:
+    sources: list[str] | None = strawberry.field(default=None, description="Source ids.")
+    organizations: list[str] | None = strawberry.field(
+        default=None, description="SOR ids of the owning organisation or the place."
+    )
+    include_sub_units: bool = strawberry.field(
+        default=False, description="Let `organizations` match any unit below them in SOR."
+    )
+    sectors: list[Sector] | None = strawberry.field(default=None, description="Sectors.")
+    statuses: list[AppointmentStatus] | None = strawberry.field(
+        default=None, description="Statuses to show (overrides `includeCancelled`)."
+    )
+    include_cancelled: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "Show cancelled appointments. Default: shown when no `view` is given (the full "
+            "record), hidden in the DAY, WEEK and LIST views."
+        ),
+    )
+    text: str | None = strawberry.field(
+        default=None, description="Case-insensitive text to find in the title or the place."
+    )
+
+
+@strawberry.type(description="Where an appointment takes place.")
+class Place:
+    name: str | None = strawberry.field(description="Name of the site, or 'Borgers Hjemmeadresse'.")
+    sor: str | None = strawberry.field(description="SOR id of the site, if it has one.")
+    address: Address | None = strawberry.field(description="Address of the site.")
+    is_home: bool = strawberry.field(description="The appointment is in the patient's home.")
+
+
+@strawberry.type(description="One appointment (aftale), in its current version. Read-only.")
+class Appointment:
+    id: strawberry.ID = strawberry.field(description="Stable id: `<source>:<id in source>`.")
+    status: AppointmentStatus = strawberry.field(description="Current status.")
+    title: str = strawberry.field(
+        description="What the appointment is. GP appointments always read "
+        "'Aftale hos praktiserende læge'."
+    )
+    start: datetime | None = strawberry.field(description="Start, with offset (Europe/Copenhagen).")
+    end: datetime | None = strawberry.field(description="End; null when the source gives none.")
+    source: Source = strawberry.field(description="The system that owns the appointment.")
+    sector: Sector = strawberry.field(description="Hospital, municipality or GP.")
+    organization: Organization | None = strawberry.field(
+        description="The organisation (SOR unit) that owns the appointment."
+    )
+    place: Place | None = strawberry.field(description="Where it takes place.")
+    performer: str | None = strawberry.field(description="Who performs it, when known.")
+    reason: str | None = strawberry.field(description="Why; never given for GP appointments.")
+    record: strawberry.Private[AppointmentRecord]
+    page: strawberry.Private[AppointmentConnection]
+
+    @strawberry.field(description="The local date (Europe/Copenhagen) the appointment starts on.")
+    def local_date(self) -> date | None:
+        return calendar.local_date(self.record.start) if self.record.start else None
+
+    @strawberry.field(description="ISO week of the start in Europe/Copenhagen, e.g. `2026-W53`.")
+    def iso_week(self) -> str | None:
+        return calendar.iso_week_label(self.record.start) if self.record.start else None
+
+    @strawberry.field(
+        description="The patient's other active appointments that overlap this one in time "
+        "(for coordination, e.g. a home-care visit during a hospital appointment)."
+    )
+    def overlaps_with(self) -> list[Appointment]:
+        return self.page.overlapping(self.record)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The window and filters an appointments field asked for, resolved to plain values."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    sources: frozenset[str] | None = None
+    organizations: frozenset[str] | None = None
+    sectors: frozenset[str] | None = None
+    statuses: frozenset[Status] | None = None
+    text: str | None = None
+    sector_of: Mapping[str, str] = field(default_factory=dict)
+    sor_chain: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def matches(self, r: AppointmentRecord) -> bool:
+        if not in_window(r, self.start, self.end):
+            return False
+        if self.statuses is not None and r.status not in self.statuses:
+            return False
+        if self.sources is not None and r.source not in self.sources:
+            return False
+        if self.sectors is not None and self.sector_of.get(r.source) not in self.sectors:
+            return False
+        if self.organizations is not None:
+            sors = {
+                s for s in (r.organization and r.organization.sor, r.place and r.place.sor) if s
+            }
+            chains = {a for s in sors for a in (s, *self.sor_chain.get(s, ()))}
+            if not chains & self.organizations:
+                return False
+        if self.text:
+            hay = f"{r.title} {r.place.name if r.place and r.place.name else ''}".casefold()
+            if self.text.casefold() not in hay:
+                return False
+        return True
+
+
+@strawberry.type(description="A page of appointments in a stable order (start, source, id).")
+class AppointmentConnection:
+    everything: strawberry.Private[Sequence[AppointmentRecord]]
+    selected: strawberry.Private[Sequence[AppointmentRecord]]
+    first: strawberry.Private[int]
+    after: strawberry.Private[str | None]
+    source_types: strawberry.Private[Mapping[str, Source]]
+    overlap_index: strawberry.Private[dict[tuple[str, str], list[AppointmentRecord]] | None] = None
+
+    @strawberry.field(description="How many appointments match, over all pages.")
+    def total_count(self) -> int:
+        return len(self.selected)
+
+    @strawberry.field(description="The appointments of this page.")
+    def nodes(self) -> list[Appointment]:
+        page, _ = paginate(self.selected, self.first, self.after)
+        return [self.node(r) for r in page]
+
+    @strawberry.field(description="Where this page ends.")
+    def page_info(self) -> PageInfo:
+        page, more = paginate(self.selected, self.first, self.after)
+        return PageInfo(has_next_page=more, end_cursor=encode_cursor(page[-1]) if page else None)
+
+    def node(self, r: AppointmentRecord) -> Appointment:
+        src = self.source_types[r.source]
+        place = r.place
+        return Appointment(
+            id=strawberry.ID(f"{r.source}:{r.id}"),
+            status=r.status,
+            title=r.title,
+            start=r.start,
+            end=r.end,
+            source=src,
+            sector=Sector(src.kind.value) if src.kind.value != "region" else Sector.HOSPITAL,
+            organization=Organization.of(r.organization),
+            place=None
+            if place is None
+            else Place(
+                name=place.name,
+                sor=place.sor,
+                address=Address.of(place.address),
+                is_home=place.is_home,
+            ),
+            performer=r.performer,
+            reason=r.reason,
+            record=r,
+            page=self,
+        )
+
+    def overlapping(self, r: AppointmentRecord) -> list[Appointment]:
+        if self.overlap_index is None:
+            active = [
+                a
+                for a in self.everything
+                if a.status not in HIDDEN_BY_DEFAULT and a.status is not Status.NOSHOW
+            ]
+            pairs = calendar.find_overlaps(active, lambda a: (a.start, a.end))
+            self.overlap_index = {
+                (active[i].source, active[i].id): [active[j] for j in js] for i, js in pairs.items()
+            }
+        return [self.node(o) for o in self.overlap_index.get((r.source, r.id), [])]
+
+    def restrict(self, keep: Callable[[Origin], bool]) -> tuple[Self, bool]:
+        """The same page over only the records ``keep`` allows; and whether any was dropped."""
+        everything = [r for r in self.everything if keep(r.origin)]
+        if len(everything) == len(self.everything):
+            return self, False
+        allowed = {(r.source, r.id) for r in everything}
+        selected = [r for r in self.selected if (r.source, r.id) in allowed]
+        return type(self)(
+            everything=everything,
+            selected=selected,
+            first=self.first,
+            after=self.after,
+            source_types=self.source_types,
+        ), True
+
+    def origins(self) -> list[Origin]:
+        return [r.origin for r in self.everything]

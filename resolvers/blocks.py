@@ -1,0 +1,300 @@
+"""Blocks (spærringer), overrides (værdispring) and the patient's access log (Min Log)."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import strawberry
+from strawberry.types import Info
+
+from gateway import store
+from gateway.access import may_manage, may_view
+from gateway.auditlog import AccessLogEntry
+from gateway.auth import AUTH_ID, Citizen, Clinician, Relative
+from gateway.context import AuditSubject, Context
+from gateway.cpr import normalise_cpr
+from gateway.errors import BadInputError, ForbiddenError, UpstreamError
+from resolvers import calendar
+from resolvers.types import Organization, PageInfo
+
+SOR_ID = re.compile(r"^[0-9]{11,18}$")
+REASON_MIN, REASON_MAX = 10, 1000
+
+if TYPE_CHECKING:
+    BlockKind = store.BlockKind
+else:
+    BlockKind = strawberry.enum(
+        store.BlockKind, name="BlockKind", description="What a block filters by."
+    )
+
+
+@strawberry.enum(description="Why a clinician may override the patient's blocks.")
+class OverrideBasis(enum.Enum):
+    CONSENT_NOW = "consent_now"
+    PATIENT_UNREACHABLE = "patient_unreachable"
+
+
+@strawberry.type(description="A block (spærring / negativt samtykke) set by the patient.")
+class Block:
+    id: strawberry.ID = strawberry.field(description="Block id.")
+    kind: BlockKind = strawberry.field(
+        description="Health professional, treatment place or period."
+    )
+    authorisation_id: str | None = strawberry.field(description="Blocked professional.")
+    sor: str | None = strawberry.field(description="Blocked treatment place (SOR id).")
+    include_sub_units: bool = strawberry.field(description="Also every unit below `sor`.")
+    period_start: datetime | None = strawberry.field(description="Blocked period: start.")
+    period_end: datetime | None = strawberry.field(
+        description="Blocked period: end (open if null)."
+    )
+    valid_from: datetime = strawberry.field(description="The block applies from.")
+    valid_to: datetime | None = strawberry.field(description="The block applies until.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    created_by_role: str = strawberry.field(description="`citizen` or `relative`.")
+    ended_at: datetime | None = strawberry.field(description="When it was ended, if it was.")
+    active: bool = strawberry.field(description="In force now.")
+
+    @classmethod
+    def of(cls, b: store.Block, now: datetime) -> Block:
+        return cls(
+            id=strawberry.ID(b.id),
+            kind=b.kind,
+            authorisation_id=b.authorisation_id,
+            sor=b.sor,
+            include_sub_units=b.include_subunits,
+            period_start=b.period_start,
+            period_end=b.period_end,
+            valid_from=b.valid_from,
+            valid_to=b.valid_to,
+            created_at=b.created_at,
+            created_by_role=b.created_by_role,
+            ended_at=b.ended_at,
+            active=b.active_at(now),
+        )
+
+
+@strawberry.input(description="A new block. Give the field that matches `kind`.")
+class CreateBlockInput:
+    cpr: str = strawberry.field(description="The patient.")
+    kind: BlockKind = strawberry.field(description="What to block by.")
+    authorisation_id: str | None = strawberry.field(
+        default=None, description="PROFESSIONAL: the professional's authorisation id (5 chars)."
+    )
+    sor: str | None = strawberry.field(
+        default=None, description="TREATMENT_PLACE: the SOR id of the unit."
+    )
+    include_sub_units: bool = strawberry.field(
+        default=False, description="TREATMENT_PLACE: also every unit below it in SOR."
+    )
+    period_start: datetime | None = strawberry.field(default=None, description="PERIOD: start.")
+    period_end: datetime | None = strawberry.field(default=None, description="PERIOD: end.")
+    valid_from: datetime | None = strawberry.field(
+        default=None, description="When the block starts to apply (default: now)."
+    )
+    valid_to: datetime | None = strawberry.field(
+        default=None, description="When it stops applying (default: until ended)."
+    )
+
+
+@strawberry.type(description="A clinician's time-limited override of the patient's blocks.")
+class Override:
+    id: strawberry.ID = strawberry.field(description="Override id.")
+    basis: OverrideBasis = strawberry.field(description="Consent now, or patient unreachable.")
+    reason: str = strawberry.field(description="The clinician's reason.")
+    granted_at: datetime = strawberry.field(description="When it was granted.")
+    expires_at: datetime = strawberry.field(description="When it lapses.")
+
+
+@strawberry.input(description="An override request.")
+class OverrideInput:
+    cpr: str = strawberry.field(description="The patient in your EPJ context.")
+    basis: OverrideBasis = strawberry.field(description="Why an override is allowed now.")
+    reason: str = strawberry.field(description="Why you need the withheld information.")
+
+
+def _aware(name: str, value: datetime | None) -> None:
+    if value is not None and value.tzinfo is None:
+        raise BadInputError(f"'{name}' needs a UTC offset.", field=name)
+
+
+async def _validate(info: Info[Context, None], data: CreateBlockInput) -> None:
+    for name in ("period_start", "period_end", "valid_from", "valid_to"):
+        _aware(name, getattr(data, name))
+    kind = store.BlockKind(data.kind)
+    if kind is store.BlockKind.PROFESSIONAL:
+        if not data.authorisation_id or not AUTH_ID.match(data.authorisation_id.upper()):
+            raise BadInputError(
+                "'authorisationId' must be an authorisation id: 5 characters, digits and "
+                "consonants (e.g. 005ML).",
+                field="authorisationId",
+            )
+    elif kind is store.BlockKind.TREATMENT_PLACE:
+        if not data.sor or not SOR_ID.match(data.sor):
+            raise BadInputError("'sor' must be a SOR id (11 to 18 digits).", field="sor")
+        known = await info.context.services.sources.org_exists(data.sor)
+        if known is None:
+            raise UpstreamError("stamdata", "SOR cannot be checked right now; try again shortly.")
+        if not known:
+            raise BadInputError("'sor' is not a unit known to SOR.", field="sor")
+    else:
+        if data.period_start is None:
+            raise BadInputError("A period block needs 'periodStart'.", field="periodStart")
+        if data.period_end is not None and data.period_end <= data.period_start:
+            raise BadInputError("'periodEnd' must be after 'periodStart'.", field="periodEnd")
+
+
+def _log_relative(ctx: Context, cpr: str, action: str) -> None:
+    if isinstance(ctx.principal, Relative):
+        ctx.state.audit = AuditSubject(patient_cpr=cpr, action=action)
+
+
+async def create_block(info: Info[Context, None], input: CreateBlockInput) -> Block:
+    ctx = info.context
+    now = ctx.state.now
+    cpr = normalise_cpr(input.cpr)
+    actor = may_manage(ctx.principal, cpr, calendar.local_date(now))
+    await _validate(info, input)
+    kind = store.BlockKind(input.kind)
+    block = await ctx.services.store.create_block(
+        patient_cpr=cpr,
+        kind=kind,
+        valid_from=input.valid_from or now,
+        valid_to=input.valid_to,
+        authorisation_id=input.authorisation_id.upper() if input.authorisation_id else None,
+        sor=input.sor if kind is store.BlockKind.TREATMENT_PLACE else None,
+        include_subunits=input.include_sub_units and kind is store.BlockKind.TREATMENT_PLACE,
+        period_start=input.period_start if kind is store.BlockKind.PERIOD else None,
+        period_end=input.period_end if kind is store.BlockKind.PERIOD else None,
+        created_by=actor.cpr,
+        created_by_role=actor.kind,
+        now=now,
+    )
+    _log_relative(ctx, cpr, "block")
+    return Block.of(block, now)
+
+
+async def end_block(info: Info[Context, None], cpr: str, id: strawberry.ID) -> Block:
+    ctx = info.context
+    now = ctx.state.now
+    cpr = normalise_cpr(cpr)
+    actor = may_manage(ctx.principal, cpr, calendar.local_date(now))
+    block = await ctx.services.store.end_block(cpr, str(id), ended_by=actor.cpr, now=now)
+    _log_relative(ctx, cpr, "unblock")
+    return Block.of(block, now)
+
+
+async def override_blocks(info: Info[Context, None], input: OverrideInput) -> Override:
+    ctx = info.context
+    now = ctx.state.now
+    cpr = normalise_cpr(input.cpr)
+    clinician = ctx.principal
+    if not isinstance(clinician, Clinician):
+        raise ForbiddenError("Only health professionals can override a patient's blocks.")
+    may_view(clinician, cpr, calendar.local_date(now))
+    reason = " ".join(input.reason.split())
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise BadInputError(
+            f"A reason of {REASON_MIN} to {REASON_MAX} characters is required.", field="reason"
+        )
+    window = timedelta(minutes=ctx.services.settings.policy.override_window_minutes)
+    o = await ctx.services.store.create_override(
+        patient_cpr=cpr,
+        authorisation_id=clinician.authorisation_id,
+        clinician_name=clinician.name,
+        sor=clinician.sor,
+        basis=input.basis.value,
+        reason=reason,
+        now=now,
+        window=window,
+    )
+    ctx.state.audit = AuditSubject(
+        patient_cpr=cpr, action="override", override_id=o.id, override_reason=o.reason
+    )
+    return Override(
+        id=strawberry.ID(o.id),
+        basis=OverrideBasis(o.basis),
+        reason=o.reason,
+        granted_at=o.granted_at,
+        expires_at=o.expires_at,
+    )
+
+
+def _owner(ctx: Context, cpr: str) -> Citizen | Relative:
+    if isinstance(ctx.principal, Clinician):
+        raise ForbiddenError("Only the patient or a relative with fuldmagt can see this.")
+    return ctx.principal
+
+
+async def resolve_blocks(root: strawberry.Parent[object], info: Info[Context, None]) -> list[Block]:
+    ctx = info.context
+    cpr: str = root.cpr  # type: ignore[attr-defined]
+    _owner(ctx, cpr)
+    now = ctx.state.now
+    return [Block.of(b, now) for b in await ctx.services.store.list_blocks(cpr)]
+
+
+@strawberry.type(description="One lookup of the patient's data (Min Log).")
+class AccessLogItem:
+    at: datetime = strawberry.field(description="When.")
+    viewer_name: str = strawberry.field(description="Who looked.")
+    viewer_role: str = strawberry.field(description="`clinician` or `relative`.")
+    authorisation_id: str | None = strawberry.field(description="The clinician's authorisation id.")
+    organization: Organization | None = strawberry.field(description="The viewer's organisation.")
+    action: str = strawberry.field(description="`view`, `edit`, `override`, `block`, ...")
+    categories: list[str] = strawberry.field(description="Data categories that were returned.")
+    override_used: bool = strawberry.field(description="An override was in force.")
+    override_reason: str | None = strawberry.field(description="The override's reason.")
+    request_id: str = strawberry.field(description="Correlation id of the request.")
+
+
+@strawberry.type(description="A page of the access log, newest first.")
+class AccessLogConnection:
+    nodes: list[AccessLogItem] = strawberry.field(description="Entries of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page ends.")
+    total_count: int = strawberry.field(description="All entries for the patient.")
+
+
+def _item(e: AccessLogEntry) -> AccessLogItem:
+    clinician = e.actor_role == "clinician"
+    return AccessLogItem(
+        at=e.at,
+        viewer_name=e.actor_name,
+        viewer_role=e.actor_role,
+        authorisation_id=e.actor_id if clinician else None,
+        organization=Organization(sor=e.actor_org_sor, name=e.actor_org_name)
+        if e.actor_org_sor
+        else None,
+        action=e.action,
+        categories=list(e.categories),
+        override_used=e.override_id is not None,
+        override_reason=e.override_reason,
+        request_id=e.request_id,
+    )
+
+
+async def resolve_access_log(
+    root: strawberry.Parent[object],
+    info: Info[Context, None],
+    first: int = 20,
+    after: str | None = None,
+) -> AccessLogConnection:
+    ctx = info.context
+    cpr: str = root.cpr  # type: ignore[attr-defined]
+    _owner(ctx, cpr)
+    if not 1 <= first <= 200:
+        raise BadInputError("'first' must be between 1 and 200.", field="first")
+    try:
+        before = int(after) if after else None
+    except ValueError as exc:
+        raise BadInputError("The cursor 'after' is not valid.", field="after") from exc
+    entries, more, total = await ctx.services.auditlog.page(cpr, first=first, after=before)
+    return AccessLogConnection(
+        nodes=[_item(e) for e in entries],
+        page_info=PageInfo(
+            has_next_page=more, end_cursor=str(entries[-1].seq) if entries else None
+        ),
+        total_count=total,
+    )

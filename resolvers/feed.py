@@ -1,0 +1,55 @@
+"""The patient's appointments as an iCalendar subscription behind a secret, revocable URL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.access import may_manage
+from gateway.context import Context
+from gateway.cpr import normalise_cpr
+from gateway.store import Feed
+from resolvers import calendar
+
+FEED_PATH = "/calendar/{token}.ics"
+
+
+@strawberry.type(description="A secret calendar-subscription URL (iCalendar, RFC 5545).")
+class CalendarFeed:
+    url: str = strawberry.field(
+        description="Subscribe to this URL in a calendar app. Anyone with it can read the "
+        "appointments: rotate or revoke it if it leaks."
+    )
+    created_at: datetime = strawberry.field(description="When this URL was made.")
+
+
+def feed_of(info: Info[Context, None], feed: Feed) -> CalendarFeed:
+    request = info.context.request
+    base = str(request.base_url).rstrip("/") if request is not None else ""
+    return CalendarFeed(url=base + FEED_PATH.format(token=feed.token), created_at=feed.created_at)
+
+
+async def resolve_calendar_feed(
+    root: strawberry.Parent[object], info: Info[Context, None]
+) -> CalendarFeed | None:
+    ctx = info.context
+    cpr: str = root.cpr  # type: ignore[attr-defined]
+    owner = may_manage(ctx.principal, cpr, calendar.local_date(ctx.state.now))
+    feed = await ctx.services.store.feed(cpr, owner.cpr)
+    return None if feed is None else feed_of(info, feed)
+
+
+async def rotate_calendar_feed(info: Info[Context, None], cpr: str) -> CalendarFeed:
+    ctx = info.context
+    cpr = normalise_cpr(cpr)
+    owner = may_manage(ctx.principal, cpr, calendar.local_date(ctx.state.now))
+    return feed_of(info, await ctx.services.store.rotate_feed(cpr, owner.cpr, ctx.state.now))
+
+
+async def revoke_calendar_feed(info: Info[Context, None], cpr: str) -> bool:
+    ctx = info.context
+    cpr = normalise_cpr(cpr)
+    owner = may_manage(ctx.principal, cpr, calendar.local_date(ctx.state.now))
+    return await ctx.services.store.revoke_feed(cpr, owner.cpr, ctx.state.now)

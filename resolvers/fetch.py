@@ -1,0 +1,76 @@
+"""The one place that fans out: per request, start every source fetch the query needs, at once.
+
+``Fetches.start`` is called by the overview's root resolver with the data categories the query
+selected; each starts one task per source, all running concurrently under the request deadline.
+Fields then await only their own category; ``sources`` awaits all that were started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterable
+from typing import Any
+
+from connectors.records import AppointmentRecord, GoalRecord, PlanRecord
+from connectors.registry import PersonResult, SourceResult, Sources
+from gateway.access import Category
+
+APPOINTMENTS, PLANS, GOALS, STAMKORT = "appointments", "plans", "goals", "stamkort"
+FIELD_CATEGORY = {
+    APPOINTMENTS: Category.APPOINTMENTS,
+    PLANS: Category.PLANS,
+    GOALS: Category.PLANS,
+    STAMKORT: Category.STAMKORT,
+}
+
+
+class Fetches:
+    """The upstream work of one overview request, for one patient."""
+
+    def __init__(self, sources: Sources, cpr: str) -> None:
+        self.sources = sources
+        self.cpr = cpr
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+
+    def start(self, wanted: Iterable[str]) -> None:
+        """Start the fetches for the selected fields (``appointments``, ``plans``, ...)."""
+        s, cpr = self.sources, self.cpr
+        for name in wanted:
+            if name in self._tasks:
+                continue
+            work: Awaitable[Any]
+            if name == APPOINTMENTS:
+                work = asyncio.gather(*(s.appointments(src, cpr) for src in s.appointment_sources))
+            elif name == PLANS:
+                work = asyncio.gather(*(s.plans(src, cpr) for src in s.plan_sources))
+            elif name == GOALS:
+                work = asyncio.gather(*(s.goals(src, cpr) for src in s.plan_sources))
+            elif name == STAMKORT:
+                work = s.person_with_gp(cpr)
+            else:
+                continue
+            self._tasks[name] = asyncio.ensure_future(work)
+
+    async def appointments(self) -> list[SourceResult[AppointmentRecord]]:
+        self.start([APPOINTMENTS])
+        return await self._tasks[APPOINTMENTS]  # type: ignore[no-any-return]
+
+    async def plans(self) -> list[SourceResult[PlanRecord]]:
+        self.start([PLANS])
+        return await self._tasks[PLANS]  # type: ignore[no-any-return]
+
+    async def goals(self) -> list[SourceResult[GoalRecord]]:
+        self.start([GOALS])
+        return await self._tasks[GOALS]  # type: ignore[no-any-return]
+
+    async def person(self) -> PersonResult:
+        self.start([STAMKORT])
+        return await self._tasks[STAMKORT]  # type: ignore[no-any-return]
+
+    async def results(self) -> list[SourceResult[Any] | PersonResult]:
+        """Every result of this request so far (for the per-source status)."""
+        done = await asyncio.gather(*self._tasks.values())
+        out: list[SourceResult[Any] | PersonResult] = []
+        for item in done:
+            out.extend(item if isinstance(item, list) else [item])
+        return out

@@ -1,0 +1,317 @@
+"""``patientOverview(cpr)``: one patient's overview, assembled at query time.
+
+The root resolver decides tenancy, reads the patient's blocks and any override (for clinicians),
+and starts — in one fan-out — exactly the fetches the query selected, unless a block withholds
+that category entirely. Guarded fields then await their own data; ``@guarded`` filters it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy.exc import SQLAlchemyError
+from strawberry.types import Info
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+from connectors.deadline import deadline_scope
+from connectors.records import AppointmentRecord
+from connectors.records import AppointmentStatus as Status
+from connectors.registry import SourceResult
+from gateway.access import Category, Scope, category_denied, may_view
+from gateway.auth import Citizen, Clinician, Relative
+from gateway.context import AuditSubject, Context
+from gateway.cpr import normalise_cpr
+from gateway.errors import BadInputError, StoreUnavailableError
+from gateway.guard import WITHHELD_MESSAGE, guarded
+from resolvers import calendar
+from resolvers.appointments import (
+    HIDDEN_BY_DEFAULT,
+    MAX_PAGE,
+    AppointmentConnection,
+    AppointmentFilter,
+    AppointmentView,
+    Selection,
+)
+from resolvers.blocks import AccessLogConnection, Block, resolve_access_log, resolve_blocks
+from resolvers.feed import CalendarFeed, resolve_calendar_feed
+from resolvers.fetch import FIELD_CATEGORY, STAMKORT, Fetches
+from resolvers.merge import merge_appointments
+from resolvers.plans import Goal, Plan, goals_of, plans_of
+from resolvers.stamkort import Stamkort, stamkort_of
+from resolvers.types import Notice, Source, SourceKind, SourceState, SourceStatus
+
+log = logging.getLogger(__name__)
+FETCHING_FIELDS = {"appointments", "plans", "goals", "stamkort", "patient"}
+REGISTERS = (("cpr", "CPR-registret"), ("stamdata", "SOR og Yderregisteret"))
+
+
+@strawberry.type(description="Who the overview is about.")
+class Patient:
+    cpr: str = strawberry.field(description="CPR number.")
+    name: str | None = strawberry.field(description="Name from CPR (null if CPR is unavailable).")
+
+    def origins(self) -> list[Any]:
+        return []  # CPR identity data belongs to no treatment place and no period
+
+    def restrict(self, keep: Any) -> tuple[Patient, bool]:
+        return self, False
+
+
+def report_failures(info: Info[Context, None], results: Iterable[SourceResult[Any]]) -> None:
+    """Add one error per failed source (code and source only; details stay in our logs)."""
+    state = info.context.state
+    for r in results:
+        if r.error is None or r.status == "NOT_CONSENTED":
+            continue
+        message = (
+            f"Source {r.source!r} is {r.status.lower().replace('_', ' ')}; showing data "
+            f"fetched at {r.fetched_at:%Y-%m-%d %H:%M} UTC."
+            if r.status == "STALE" and r.fetched_at
+            else f"Source {r.source!r} did not answer usefully; its data is missing."
+        )
+        state.report(
+            (r.source, r.error.code),
+            GraphQLError(message, path=info.path.as_list(), extensions=r.error.extensions),
+        )
+
+
+def _names(selections: Sequence[Any]) -> set[str]:
+    names: set[str] = set()
+    for sel in selections:
+        if isinstance(sel, SelectedField):
+            names.add(sel.name)
+        elif isinstance(sel, FragmentSpread | InlineFragment):
+            names |= _names(sel.selections)
+    return names
+
+
+@strawberry.type(description="One patient's overview: appointments, stamkort, plans and goals.")
+class PatientOverview:
+    cpr: str = strawberry.field(description="The patient's CPR number.")
+    fetches: strawberry.Private[Fetches]
+    source_types: strawberry.Private[Mapping[str, Source]]
+
+    @guarded(Category.STAMKORT, "The patient's identity (CPR number and name).")
+    async def patient(self) -> Patient | None:
+        found = await self.fetches.person()
+        return Patient(cpr=self.cpr, name=found.person.name if found.person else None)
+
+    @guarded(Category.STAMKORT, "The stamkort (master card).")
+    async def stamkort(self, info: Info[Context, None]) -> Stamkort | None:
+        found, state = await asyncio.gather(
+            self.fetches.person(), info.context.services.store.stamkort(self.cpr)
+        )
+        report_failures(info, found.results)
+        principal = info.context.principal
+        return stamkort_of(
+            self.cpr, found, state, may_see_protected=not isinstance(principal, Clinician)
+        )
+
+    @guarded(
+        Category.APPOINTMENTS,
+        "Appointments from every source, each once in its current version, in a stable order "
+        "(start, source, id). `view` + `date` pick a day or ISO week in Europe/Copenhagen; "
+        "`from`/`to` pick an explicit window instead.",
+    )
+    async def appointments(
+        self,
+        info: Info[Context, None],
+        view: AppointmentView | None = None,
+        date: date | None = None,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+        filter: AppointmentFilter | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> AppointmentConnection | None:
+        if not 1 <= first <= MAX_PAGE:
+            raise BadInputError(f"'first' must be between 1 and {MAX_PAGE}.", field="first")
+        start, end = _window(view, date, from_, to, info.context.state.now)
+        results = await self.fetches.appointments()
+        report_failures(info, results)
+        configs = {s.id: s for s in info.context.services.sources.appointment_sources}
+        everything = merge_appointments((configs[r.source], r.records) for r in results)
+        selection = await _selection(info, filter, view, (start, end), everything)
+        return AppointmentConnection(
+            everything=everything,
+            selected=[r for r in everything if selection.matches(r)],
+            first=first,
+            after=after,
+            source_types=self.source_types,
+        )
+
+    @guarded(Category.PLANS, "Care plans from hospitals, municipalities and the GP.")
+    async def plans(self, info: Info[Context, None]) -> list[Plan] | None:
+        results = await self.fetches.plans()
+        report_failures(info, results)
+        return plans_of(results, self.source_types)
+
+    @guarded(Category.PLANS, "Goals of the patient's care.")
+    async def goals(self, info: Info[Context, None]) -> list[Goal] | None:
+        results = await self.fetches.goals()
+        report_failures(info, results)
+        return goals_of(results, self.source_types)
+
+    blocks: list[Block] = strawberry.field(
+        resolver=resolve_blocks,
+        description="The patient's blocks, active and ended. Patient and fuldmagt relatives only.",
+    )
+    access_log: AccessLogConnection = strawberry.field(
+        resolver=resolve_access_log,
+        description="Min Log: who looked at the patient's data, newest first. Patient and "
+        "fuldmagt relatives only.",
+    )
+    calendar_feed: CalendarFeed | None = strawberry.field(
+        resolver=resolve_calendar_feed,
+        description="The viewer's secret iCalendar subscription URL, if one is active.",
+    )
+
+    @strawberry.field(description="How every source answered for the data this query asked for.")
+    async def sources(self) -> list[SourceState]:
+        worst: dict[str, SourceResult[Any]] = {}
+        for r in await self.fetches.results():
+            seen = worst.get(r.source) if isinstance(r, SourceResult) else None
+            if isinstance(r, SourceResult) and (seen is None or seen.status == "OK"):
+                worst[r.source] = r
+            elif not isinstance(r, SourceResult):
+                for sub in r.results:
+                    worst.setdefault(sub.source, sub)
+        out = []
+        for src in self.source_types.values():
+            got = worst.get(src.id)
+            out.append(
+                SourceState(
+                    id=src.id,
+                    name=src.name,
+                    kind=src.kind,
+                    status=SourceStatus(got.status) if got else SourceStatus.NOT_REQUESTED,
+                    fetched_at=got.fetched_at if got else None,
+                )
+            )
+        return out
+
+    @strawberry.field(
+        description="Notices for the viewer, e.g. that some information is withheld at the "
+        "patient's request (never which, how much, or by which block)."
+    )
+    def notices(self, info: Info[Context, None]) -> list[Notice]:
+        scope = info.context.state.scope
+        if scope is None or scope.unrestricted or not scope.has_blocks:
+            return []
+        return [Notice(code="BLOCKED_BY_PATIENT", message=WITHHELD_MESSAGE)]
+
+
+def _window(
+    view: AppointmentView | None,
+    anchor: date | None,
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+) -> tuple[datetime | None, datetime | None]:
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and value.tzinfo is None:
+            raise BadInputError(f"'{name}' needs a UTC offset.", field=name)
+    if start is not None or end is not None:
+        if start is not None and end is not None and end <= start:
+            raise BadInputError("'to' must be after 'from'.", field="to")
+        return start, end
+    if view in (AppointmentView.DAY, AppointmentView.WEEK):
+        day = anchor or calendar.local_date(now)
+        return calendar.window(calendar.View(view.value), day)
+    return None, None
+
+
+async def _selection(
+    info: Info[Context, None],
+    f: AppointmentFilter | None,
+    view: AppointmentView | None,
+    window: tuple[datetime | None, datetime | None],
+    everything: Sequence[AppointmentRecord],
+) -> Selection:
+    sources = info.context.services.sources
+    f = f or AppointmentFilter()
+    statuses = frozenset(f.statuses) if f.statuses else None
+    show_cancelled = f.include_cancelled if f.include_cancelled is not None else view is None
+    if statuses is None and not show_cancelled:
+        statuses = frozenset(s for s in Status if s not in HIDDEN_BY_DEFAULT)
+    chains: dict[str, tuple[str, ...]] = {}
+    if f.organizations and f.include_sub_units:
+        sors = {
+            sor
+            for r in everything
+            for sor in (r.organization and r.organization.sor, r.place and r.place.sor)
+            if sor
+        }
+        found = await sources.ancestors_of(sors)
+        chains = {k: v for k, v in found.items() if v is not None}
+    return Selection(
+        start=window[0],
+        end=window[1],
+        sources=frozenset(f.sources) if f.sources else None,
+        organizations=frozenset(f.organizations) if f.organizations else None,
+        sectors=frozenset(s.value for s in f.sectors) if f.sectors else None,
+        statuses=statuses,
+        text=f.text.strip() if f.text and f.text.strip() else None,
+        sector_of={s.id: s.sector.value for s in sources.appointment_sources},
+        sor_chain=chains,
+    )
+
+
+def source_types(ctx: Context) -> dict[str, Source]:
+    settings = ctx.services.settings
+    out = {s.id: Source(id=s.id, name=s.name, kind=SourceKind(s.kind)) for s in settings.sources}
+    for sid, name in REGISTERS:
+        out[sid] = Source(id=sid, name=name, kind=SourceKind.REGISTER)
+    return out
+
+
+async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOverview:
+    """Root resolver of ``patientOverview``."""
+    ctx = info.context
+    state = ctx.state
+    cpr = normalise_cpr(cpr)
+    principal = ctx.principal
+    may_view(principal, cpr, calendar.local_date(state.now))
+    scope = await _scope(ctx, cpr)
+    state.scope = scope
+    if isinstance(principal, Clinician | Relative):
+        state.audit = AuditSubject(
+            patient_cpr=cpr,
+            override_id=scope.override.id if scope.override else None,
+            override_reason=scope.override.reason if scope.override else None,
+        )
+    fetches = Fetches(ctx.services.sources, cpr)
+    wanted = {
+        name
+        for name in _names(info.selected_fields[0].selections)
+        if name in FETCHING_FIELDS
+        and not category_denied(scope, FIELD_CATEGORY.get(name, Category.STAMKORT))
+    }
+    with deadline_scope(ctx.services.settings.limits.request_deadline_s):
+        fetches.start(STAMKORT if n == "patient" else n for n in wanted)
+    return PatientOverview(cpr=cpr, fetches=fetches, source_types=source_types(ctx))
+
+
+async def _scope(ctx: Context, cpr: str) -> Scope:
+    principal = ctx.principal
+    now = ctx.state.now
+    if isinstance(principal, Citizen | Relative):
+        return Scope(principal, (), None, now)
+    store = ctx.services.store
+    try:
+        blocks, override = await asyncio.gather(
+            store.active_blocks(cpr, now),
+            store.active_override(cpr, principal.authorisation_id, now),
+        )
+    except (SQLAlchemyError, OSError) as exc:
+        log.error("cannot read blocks for a patient: %s", exc)
+        raise StoreUnavailableError(
+            "The patient's privacy settings cannot be read right now; no data was returned."
+        ) from exc
+    return Scope(principal, tuple(blocks), override, now)

@@ -1,0 +1,124 @@
+"""Care plans and goals (FHIR ``CarePlan``/``Goal``) from regions, municipalities and GPs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+import strawberry
+
+from connectors.records import GoalRecord, Origin, PlanRecord
+from connectors.registry import SourceResult
+from resolvers.merge import FAR_FUTURE
+from resolvers.types import Organization, Source
+
+
+@strawberry.type(description="One planned activity of a care plan.")
+class Activity:
+    title: str = strawberry.field(description="What is planned.")
+    status: str | None = strawberry.field(description="FHIR activity status.")
+    scheduled_start: datetime | None = strawberry.field(description="Planned start.")
+    scheduled_end: datetime | None = strawberry.field(description="Planned end.")
+    appointment_ids: list[strawberry.ID] = strawberry.field(
+        description="Ids of the appointments (`Appointment.id`) this activity planned."
+    )
+
+
+@strawberry.type(description="A measurable target of a goal.")
+class Target:
+    measure: str | None = strawberry.field(description="What is measured.")
+    detail: str | None = strawberry.field(description="The target value.")
+    due_date: date | None = strawberry.field(description="When it should be reached.")
+
+
+@strawberry.type(description="A goal (mål) of the patient's care.")
+class Goal:
+    id: strawberry.ID = strawberry.field(description="Stable id: `<source>:<id in source>`.")
+    source: Source = strawberry.field(description="The system that owns the goal.")
+    description: str = strawberry.field(description="The goal in words.")
+    lifecycle_status: str = strawberry.field(description="FHIR lifecycle status.")
+    achievement_status: str | None = strawberry.field(description="Progress, when known.")
+    start_date: date | None = strawberry.field(description="When work on the goal began.")
+    targets: list[Target] = strawberry.field(description="Targets with due dates.")
+    organization: Organization | None = strawberry.field(description="Who set the goal.")
+    origin: strawberry.Private[Origin]
+
+
+@strawberry.type(description="A care plan (plan): discharge, treatment, municipal or GP plan.")
+class Plan:
+    id: strawberry.ID = strawberry.field(description="Stable id: `<source>:<id in source>`.")
+    source: Source = strawberry.field(description="The system that owns the plan.")
+    title: str = strawberry.field(description="Title of the plan.")
+    category: str | None = strawberry.field(description="Kind of plan, e.g. `discharge`.")
+    status: str = strawberry.field(description="FHIR status, e.g. `active`.")
+    intent: str | None = strawberry.field(description="FHIR intent.")
+    description: str | None = strawberry.field(description="Summary of the plan.")
+    period_start: datetime | None = strawberry.field(description="Start of the plan's period.")
+    period_end: datetime | None = strawberry.field(description="End of the plan's period.")
+    organization: Organization | None = strawberry.field(
+        description="The organisation responsible for the plan."
+    )
+    activities: list[Activity] = strawberry.field(description="Planned activities.")
+    goal_ids: list[strawberry.ID] = strawberry.field(description="Ids of the plan's goals.")
+    origin: strawberry.Private[Origin]
+
+
+def _ids(source: str, ids: Sequence[str]) -> list[strawberry.ID]:
+    return [strawberry.ID(f"{source}:{i}") for i in ids]
+
+
+def plan_of(r: PlanRecord, sources: Mapping[str, Source]) -> Plan:
+    return Plan(
+        id=strawberry.ID(f"{r.source}:{r.id}"),
+        source=sources[r.source],
+        title=r.title,
+        category=r.category,
+        status=r.status,
+        intent=r.intent,
+        description=r.description,
+        period_start=r.period_start,
+        period_end=r.period_end,
+        organization=Organization.of(r.organization),
+        activities=[
+            Activity(
+                title=a.title,
+                status=a.status,
+                scheduled_start=a.scheduled_start,
+                scheduled_end=a.scheduled_end,
+                appointment_ids=_ids(r.source, a.appointment_ids),
+            )
+            for a in r.activities
+        ],
+        goal_ids=_ids(r.source, r.goal_ids),
+        origin=r.origin,
+    )
+
+
+def goal_of(r: GoalRecord, sources: Mapping[str, Source]) -> Goal:
+    return Goal(
+        id=strawberry.ID(f"{r.source}:{r.id}"),
+        source=sources[r.source],
+        description=r.description,
+        lifecycle_status=r.lifecycle_status,
+        achievement_status=r.achievement_status,
+        start_date=r.start,
+        targets=[Target(measure=t.measure, detail=t.detail, due_date=t.due) for t in r.targets],
+        organization=Organization.of(r.organization),
+        origin=r.origin,
+    )
+
+
+def plans_of(
+    results: Sequence[SourceResult[PlanRecord]], sources: Mapping[str, Source]
+) -> list[Plan]:
+    plans = [plan_of(r, sources) for res in results for r in res.records]
+    plans.sort(key=lambda p: (p.period_start or FAR_FUTURE, str(p.id)))
+    return plans
+
+
+def goals_of(
+    results: Sequence[SourceResult[GoalRecord]], sources: Mapping[str, Source]
+) -> list[Goal]:
+    goals = [goal_of(r, sources) for res in results for r in res.records]
+    goals.sort(key=lambda g: (g.start_date or date.max, str(g.id)))
+    return goals

@@ -1,0 +1,52 @@
+"""The root Query and Mutation types."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+from resolvers import blocks, feed, stamkort_edit
+from resolvers.overview import PatientOverview, patient_overview
+
+
+@strawberry.type(description="Read the unified patient overview.")
+class Query:
+    @strawberry.field(
+        description="One patient's overview. Citizens see themselves, relatives the patient "
+        "their fuldmagt covers (while valid), clinicians the patient in EPJ launch context. "
+        "`cpr` is `DDMMYY-SSSS` (hyphen optional)."
+    )
+    async def patient_overview(self, info: Info[Context, None], cpr: str) -> PatientOverview:
+        return await patient_overview(info, cpr)
+
+
+@strawberry.type(description="Change what the gateway itself owns: blocks, overrides, stamkort.")
+class Mutation:
+    create_block: blocks.Block = strawberry.mutation(
+        resolver=blocks.create_block,
+        description="Create a block (spærring) for a patient. Patient or fuldmagt relative only.",
+    )
+    end_block: blocks.Block = strawberry.mutation(
+        resolver=blocks.end_block,
+        description="End a block now; it stays in the block history.",
+    )
+    override_blocks: blocks.Override = strawberry.mutation(
+        resolver=blocks.override_blocks,
+        description="Override (værdispring) the patient's blocks for a short window. Clinicians "
+        "only, for the patient in context, with a basis and a reason; logged and shown to the "
+        "patient.",
+    )
+    update_stamkort: stamkort_edit.StamkortEditResult = strawberry.mutation(
+        resolver=stamkort_edit.update_stamkort,
+        description="Edit the patient's self-entered stamkort fields (`*`), based on "
+        "`expectedVersion`.",
+    )
+    rotate_calendar_feed: feed.CalendarFeed = strawberry.mutation(
+        resolver=feed.rotate_calendar_feed,
+        description="Create or replace the secret iCalendar feed URL (the old URL stops working).",
+    )
+    revoke_calendar_feed: bool = strawberry.mutation(
+        resolver=feed.revoke_calendar_feed,
+        description="Revoke the iCalendar feed URL. Returns whether one was active.",
+    )

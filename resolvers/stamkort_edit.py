@@ -1,0 +1,168 @@
+"""``updateStamkort``: edit the self-entered stamkort fields, with provenance and versioning."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import Any
+
+import strawberry
+from sqlalchemy.exc import SQLAlchemyError
+from strawberry.types import Info
+
+from gateway import stamkort as rules
+from gateway.access import Category, category_denied, may_view
+from gateway.auth import Citizen, Clinician
+from gateway.context import AuditSubject, Context
+from gateway.cpr import normalise_cpr
+from gateway.errors import BadInputError, BlockedError, StoreUnavailableError
+from gateway.store import Provenance
+from resolvers import calendar
+from resolvers.overview import _scope
+from resolvers.stamkort import EnteredValue, entered_value
+
+
+@strawberry.enum(description="An editable (`*`) stamkort field.")
+class StamkortField(enum.Enum):
+    PHONE = "phone"
+    TEMPORARY_ADDRESS = "temporary_address"
+    DENTIST = "dentist"
+    LANGUAGE = "language"
+    RELATIVES = "relatives"
+
+
+@strawberry.input(description="A temporary address with its validity.")
+class TemporaryAddressInput:
+    lines: list[str] = strawberry.field(description="1-3 street lines.")
+    postcode: str = strawberry.field(description="Danish postcode (4 digits).")
+    city: str = strawberry.field(description="City.")
+    valid_from: date = strawberry.field(description="From (inclusive).")
+    valid_to: date | None = strawberry.field(default=None, description="Until (inclusive).")
+
+
+@strawberry.input(description="The patient's dentist.")
+class DentistInput:
+    name: str = strawberry.field(description="Name of the dentist or clinic.")
+    phone: str | None = strawberry.field(default=None, description="Phone number.")
+    address: str | None = strawberry.field(default=None, description="Address, one line.")
+
+
+@strawberry.input(description="A relative (pårørende) to contact.")
+class RelativeInput:
+    name: str = strawberry.field(description="Name.")
+    phone: str = strawberry.field(description="Phone number.")
+    relation: str = strawberry.field(
+        description="DK-core relationship code, e.g. SPS (spouse), CHILD, SIB, FRND, NBOR."
+    )
+
+
+@strawberry.input(description="Changes to the stamkort. Omitted fields stay as they are.")
+class UpdateStamkortInput:
+    cpr: str = strawberry.field(description="The patient.")
+    expected_version: int = strawberry.field(
+        description="The `Stamkort.version` the edit is based on; a stale version is refused."
+    )
+    phone: str | None = strawberry.field(default=None, description="New phone number.")
+    temporary_address: TemporaryAddressInput | None = strawberry.field(
+        default=None, description="New temporary address."
+    )
+    dentist: DentistInput | None = strawberry.field(default=None, description="New dentist.")
+    language: str | None = strawberry.field(
+        default=None, description="Preferred language, ISO 639 code (e.g. `da`, `en`, `ar`)."
+    )
+    relatives: list[RelativeInput] | None = strawberry.field(
+        default=None, description="The full new list of relatives."
+    )
+    clear: list[StamkortField] | None = strawberry.field(
+        default=None, description="Fields to clear."
+    )
+
+
+@strawberry.type(description="The self-entered stamkort fields after an edit.")
+class StamkortEditResult:
+    version: int = strawberry.field(description="The new version.")
+    phone: EnteredValue | None = strawberry.field(description="Phone number.")
+    temporary_address: EnteredValue | None = strawberry.field(description="Temporary address.")
+    dentist: EnteredValue | None = strawberry.field(description="Dentist.")
+    language: EnteredValue | None = strawberry.field(description="Preferred language.")
+    relatives: EnteredValue | None = strawberry.field(description="Relatives.")
+
+
+MAX_RELATIVES = 20
+
+
+def changes_of(data: UpdateStamkortInput) -> dict[str, Any]:
+    """Validate the input into JSON values per field (``None`` clears)."""
+    changes: dict[str, Any] = {f.value: None for f in data.clear or []}
+    if data.phone is not None:
+        changes["phone"] = rules.validate_phone(data.phone)
+    if data.temporary_address is not None:
+        t = data.temporary_address
+        changes["temporary_address"] = rules.validate_temporary_address(
+            t.lines, t.postcode, t.city, t.valid_from, t.valid_to
+        )
+    if data.dentist is not None:
+        d = data.dentist
+        changes["dentist"] = rules.validate_dentist(d.name, d.phone, d.address)
+    if data.language is not None:
+        code, name = rules.validate_language(data.language)
+        changes["language"] = {"code": code, "name": name}
+    if data.relatives is not None:
+        if len(data.relatives) > MAX_RELATIVES:
+            raise BadInputError(f"At most {MAX_RELATIVES} relatives.", field="relatives")
+        changes["relatives"] = [
+            rules.validate_relative(r.name, r.phone, r.relation) for r in data.relatives
+        ]
+    cleared = {f.value for f in data.clear or []}
+    both = cleared & {k for k, v in changes.items() if v is not None}
+    if both:
+        raise BadInputError(f"A field cannot be both set and cleared: {sorted(both)}.")
+    if not changes:
+        raise BadInputError("Nothing to change.")
+    return changes
+
+
+def provenance_of(ctx: Context) -> Provenance:
+    p = ctx.principal
+    if isinstance(p, Clinician):
+        return Provenance(p.authorisation_id, p.name, "clinician", p.sor, p.org_name)
+    return Provenance(p.cpr, p.name, "citizen" if isinstance(p, Citizen) else "relative")
+
+
+async def update_stamkort(
+    info: Info[Context, None], input: UpdateStamkortInput
+) -> StamkortEditResult:
+    ctx = info.context
+    now = ctx.state.now
+    cpr = normalise_cpr(input.cpr)
+    may_view(ctx.principal, cpr, calendar.local_date(now))
+    if isinstance(ctx.principal, Clinician):
+        scope = await _scope(ctx, cpr)
+        if category_denied(scope, Category.STAMKORT):
+            raise BlockedError("The patient has blocked you from their stamkort.")
+    changes = changes_of(input)
+    if not isinstance(ctx.principal, Citizen):
+        ctx.state.audit = AuditSubject(
+            patient_cpr=cpr, action="edit", categories={Category.STAMKORT}
+        )
+    try:
+        state = await ctx.services.store.update_stamkort(
+            cpr,
+            expected_version=input.expected_version,
+            changes=changes,
+            provenance=provenance_of(ctx),
+            now=now,
+        )
+    except SQLAlchemyError as exc:
+        raise StoreUnavailableError(
+            "The stamkort cannot be saved right now; nothing was changed."
+        ) from exc
+    values = {f: entered_value(v) for f, v in state.values.items()}
+    return StamkortEditResult(
+        version=state.version,
+        phone=values.get("phone"),
+        temporary_address=values.get("temporary_address"),
+        dentist=values.get("dentist"),
+        language=values.get("language"),
+        relatives=values.get("relatives"),
+    )

@@ -1,0 +1,128 @@
+"""A real gateway for tests: simulators and uvicorn on 127.0.0.1 ephemeral ports, SQLite.
+
+``gateway`` starts the simulated sources, migrates a fresh SQLite database and serves
+``create_app(settings)`` over real HTTP; ``Gateway.query`` posts GraphQL with a persona's token
+signed by a test key the gateway trusts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from gateway.app import create_app
+from gateway.auth import mint_token
+from gateway.config import Settings, load_settings
+from gateway.db import upgrade
+from gateway.demo import claims_for
+from simulators import server
+from simulators.population import Population, build_population
+
+TEST_KID = "test-key"
+
+
+@dataclass
+class Gateway:
+    url: str
+    settings: Settings
+    pop: Population
+    sim_url: str
+    key: ec.EllipticCurvePrivateKey
+    session: aiohttp.ClientSession
+    app: Any
+
+    def token(self, persona: str, **overrides: Any) -> str:
+        claims = {**claims_for(self.pop.persona(persona)), **overrides}
+        return mint_token(self.key, self.settings.auth, claims, kid=TEST_KID)
+
+    async def post(self, body: Any, token: str | None) -> tuple[int, dict[str, Any]]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with self.session.post(f"{self.url}/graphql", json=body, headers=headers) as r:
+            return r.status, await r.json()
+
+    async def query(
+        self, persona: str, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        status, body = await self.post(
+            {"query": query, "variables": variables or {}}, self.token(persona)
+        )
+        assert status == 200, body
+        return body
+
+    async def fault(self, source: str, mode: str, **kw: Any) -> None:
+        async with self.session.post(
+            f"{self.sim_url}/{source}/_faults", json={"mode": mode, **kw}
+        ) as r:
+            assert r.status == 200, await r.text()
+
+
+async def start_uvicorn(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    task = asyncio.create_task(srv.serve())
+    while not srv.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    return srv, task, f"http://127.0.0.1:{port}"
+
+
+def test_settings(tmp_path: Path, sim_url: str, database_url: str, **env: str) -> Settings:
+    key_file = tmp_path / "trusted.pem"
+    settings = load_settings(
+        {
+            "SPO_UPSTREAM_BASE": sim_url,
+            "SPO_DATABASE_URL": database_url,
+            "SPO_DEV_MODE": "0",
+            "SPO_CACHE_URL": "memory://",
+            **env,
+        }
+    )
+    auth = replace(settings.auth, public_key_files=(str(key_file),))
+    return replace(settings, auth=auth)
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+    pop = build_population()
+    sims = await server.start(pop)
+    key = ec.generate_private_key(ec.SECP256R1())
+    database_url = f"sqlite+aiosqlite:///{tmp_path}/gw.db"
+    settings = test_settings(tmp_path, sims.base_url, database_url)
+    (tmp_path / "trusted.pem").write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    await upgrade(database_url)
+    app = create_app(settings)
+    srv, task, url = await start_uvicorn(app)
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    try:
+        yield Gateway(url, settings, pop, sims.base_url, key, session, app)
+    finally:
+        await session.close()
+        srv.should_exit = True
+        await task
+        await sims.close()
+
+
+def expired(gw: Gateway, persona: str) -> str:
+    return mint_token(
+        gw.key,
+        gw.settings.auth,
+        claims_for(gw.pop.persona(persona)),
+        lifetime=timedelta(seconds=-120),
+        kid=TEST_KID,
+    )

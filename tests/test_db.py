@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy.exc import StatementError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.db import (
+    GENESIS_HASH,
+    METADATA,
+    alembic_config,
+    audit_head,
+    blocks,
+    make_engine,
+    upgrade,
+)
+
+TABLES = {
+    "alembic_version",
+    "access_log",
+    "audit_head",
+    "blocks",
+    "calendar_feeds",
+    "overrides",
+    "stamkort_heads",
+    "stamkort_values",
+}
+
+
+def _tables(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names())
+
+
+def _diff(conn: Connection) -> list[Any]:
+    return list(compare_metadata(MigrationContext.configure(conn), METADATA))
+
+
+async def test_upgrade_from_empty_creates_every_table_and_the_genesis_head(
+    database_url: str,
+) -> None:
+    await upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_tables) == TABLES
+            assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+            head = (await conn.execute(select(audit_head))).one()
+            assert tuple(head) == (1, 0, GENESIS_HASH, 0, GENESIS_HASH)
+    finally:
+        await engine.dispose()
+
+
+async def test_second_upgrade_is_a_no_op(engine: AsyncEngine, database_url: str) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE audit_head SET seq = 7, hash = :h WHERE id = 1"), {"h": "a" * 64}
+        )
+    await upgrade(database_url)
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_tables) == TABLES
+        assert await conn.scalar(text("SELECT count(*) FROM alembic_version")) == 1
+        assert tuple((await conn.execute(select(audit_head.c.seq, audit_head.c.hash))).one()) == (
+            7,
+            "a" * 64,
+        )
+
+
+async def test_concurrent_upgrades_migrate_once(database_url: str) -> None:
+    await asyncio.gather(upgrade(database_url), upgrade(database_url), upgrade(database_url))
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_tables) == TABLES
+            assert await conn.scalar(select(func.count()).select_from(audit_head)) == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_migrations_match_the_metadata(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_diff) == []
+
+
+async def test_downgrade_to_base_and_up_again(engine: AsyncEngine, database_url: str) -> None:
+    def downgrade(conn: Connection) -> None:
+        command.downgrade(alembic_config(conn), "base")
+
+    async with engine.begin() as conn:
+        await conn.run_sync(downgrade)
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_tables) == {"alembic_version"}
+    await upgrade(database_url)
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_tables) == TABLES
+
+
+async def test_datetimes_come_back_aware_utc(engine: AsyncEngine) -> None:
+    cet = timezone(timedelta(hours=1))
+    when = datetime(2025, 3, 30, 2, 30, 15, 123456, tzinfo=cet)
+    row = {
+        "id": "b1",
+        "patient_cpr": "0101901234",
+        "kind": "period",
+        "valid_from": when,
+        "include_subunits": False,
+        "created_at": when,
+        "created_by": "0101901234",
+        "created_by_role": "citizen",
+    }
+    async with engine.begin() as conn:
+        await conn.execute(blocks.insert().values(row))
+    async with engine.connect() as conn:
+        stored = await conn.scalar(select(blocks.c.valid_from))
+        found = await conn.scalar(select(blocks.c.id).where(blocks.c.valid_from == when))
+    assert stored == when
+    assert stored.tzinfo == UTC
+    assert found == "b1"
+
+
+async def test_naive_datetimes_are_refused(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        with pytest.raises(StatementError, match="naive datetime"):
+            await conn.execute(select(blocks).where(blocks.c.valid_from < datetime(2025, 1, 1)))
+
+
+async def test_sqlite_engine_creates_its_folder_and_sets_pragmas(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "spo.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("PRAGMA journal_mode")) == "wal"
+            assert await conn.scalar(text("PRAGMA busy_timeout")) == 5000
+            assert await conn.scalar(text("PRAGMA foreign_keys")) == 1
+    finally:
+        await engine.dispose()
+    assert path.exists()

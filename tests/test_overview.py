@@ -1,0 +1,46 @@
+"""End to end: a persona's overview over real HTTP, from simulators through the gateway."""
+
+from __future__ import annotations
+
+from tests.gatewayfixtures import Gateway
+
+MULTI = "0108589995"
+OVERVIEW = """
+query($cpr: String!) {
+  patientOverview(cpr: $cpr) {
+    patient { cpr name }
+    stamkort { name healthInsuranceGroup gp { name } relatives { value } }
+    appointments(first: 500) {
+      totalCount
+      nodes { id start end status title reason source { id name } organization { sor name } }
+      pageInfo { hasNextPage endCursor }
+    }
+    plans { title organization { sor } activities { appointmentIds } }
+    goals { description targets { dueDate } }
+    sources { id name status }
+  }
+}
+"""
+
+
+async def test_citizen_multi_sees_all_five_sources(gateway: Gateway) -> None:
+    body = await gateway.query("citizen-multi", OVERVIEW, {"cpr": MULTI})
+    assert "errors" not in body, body
+    ov = body["data"]["patientOverview"]
+    assert ov["patient"] == {"cpr": MULTI, "name": "Poul Erik Testesen"}
+    nodes = ov["appointments"]["nodes"]
+    assert {n["source"]["id"] for n in nodes} == {"rm", "rn", "aarhus", "frederikshavn", "gp-jml"}
+    statuses = {n["status"] for n in nodes}
+    assert {"CANCELLED", "BOOKED", "FULFILLED"} <= statuses
+    assert any(n["end"] is None for n in nodes)
+    gp = [n for n in nodes if n["source"]["id"] == "gp-jml"]
+    assert gp
+    assert all(n["title"] == "Aftale hos praktiserende læge" for n in gp)
+    assert all(n["reason"] is None for n in gp)
+    assert all(n["start"] >= "2021-10-01" for n in gp)
+    ids = [n["id"] for n in nodes]
+    assert len(ids) == len(set(ids)) == ov["appointments"]["totalCount"]
+    assert ov["stamkort"]["gp"]["name"] == "Lægerne Jens Michael Larsen"
+    assert len(ov["plans"]) == 4
+    assert len(ov["goals"]) == 4
+    assert {s["status"] for s in ov["sources"] if s["id"] not in ("cpr", "stamdata")} == {"OK"}
