@@ -23,6 +23,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
 from connectors.registry import Sources
@@ -33,6 +35,7 @@ from gateway.context import Context, RequestState, Services
 from gateway.db import make_engine
 from gateway.errors import AuthError
 from gateway.ical import render_calendar
+from gateway.reporting import classify
 from gateway.schema import build_schema
 from gateway.store import Store
 from resolvers.merge import merge_appointments
@@ -44,6 +47,15 @@ PRINCIPAL = "spo.principal"
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context; authentication happens before it (see below)."""
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # A syntax error raised inside the parser cache skips the extensions' after-hooks, so
+        # errors that reach this point without a code are classified here.
+        if result.errors:
+            result.errors = [
+                e if (e.extensions or {}).get("code") else classify(e, "-") for e in result.errors
+            ]
+        return process_result(result)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         services: Services = request.app.state.services

@@ -15,9 +15,9 @@ entry per *published version* of each appointment document. Wire decisions, mirr
   the same in every version; ``id``/``masterIdentifier`` are per entry. A newer entry names the
   one it replaces in ``relatesTo`` (``replaces``, the XDS ``RPLC`` association); the replaced one
   is ``superseded``.
-* **Cancellation, two ways**, split by ``withdrawn()``: either the current version's CDA says
-  ``statusCode="cancelled"``, or the source withdraws the document: its last entry is
-  ``superseded`` and nothing replaces it (XDS *Deprecated*).
+* **Cancellation, two ways**, split by ``simulators.cda.withdrawn``: either the current
+  version's CDA says ``statusCode="cancelled"``, or the source withdraws the document: its last
+  entry is ``superseded`` and nothing replaces it (XDS *Deprecated*).
 * **Period filter** ``[ge, lt)`` on the start of an appointment's *latest* published version, and
   every matching appointment comes with its whole version chain, so a consumer never mistakes an
   old version whose replacement moved out of the window for a withdrawal.
@@ -35,8 +35,9 @@ entry per *published version* of each appointment document. Wire decisions, mirr
   appointments starting on or after ``GP_SHARED_SINCE``.
 
 ``malformed`` faults with variant ``xml-bomb``, ``xxe`` or ``structure`` replace every document
-(inline and retrieved) with a hostile one; ``structure`` rotates per entry between a CDA without
-``effectiveTime/low``, a foreign root element, and a body that is not XML at all.
+(inline and retrieved) with a hostile one; ``structure`` rotates (per entry in a search, per request
+for retrieves) between a CDA without ``effectiveTime/low``, a foreign root element, and a body that
+is not XML at all.
 """
 
 from __future__ import annotations
