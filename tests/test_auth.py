@@ -9,8 +9,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gateway.auth import AuthError, Citizen, Relative, principal_from_claims
+from gateway.auth import Citizen, Relative, principal_from_claims
 from gateway.demo import claims_for
+from gateway.errors import AuthError
 from tests.gatewayfixtures import TEST_KID, Gateway, expired
 
 Q = '{ patientOverview(cpr: "0108589995") { patient { name } } }'
