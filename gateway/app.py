@@ -19,11 +19,12 @@ import aiohttp
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
@@ -67,12 +68,13 @@ class GraphQLApp(GraphQL[Context, None]):
         )
 
 
+def _error(status: int, message: str, code: str, **headers: str) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 def _unauthorised(message: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": AuthError.code}}]},
-        status_code=401,
-        headers={"WWW-Authenticate": 'Bearer realm="spo"'},
-    )
+    return _error(401, message, AuthError.code, **{"WWW-Authenticate": 'Bearer realm="spo"'})
 
 
 class Authenticated:
@@ -91,32 +93,26 @@ class Authenticated:
             and "query" not in request.query_params
             and "text/html" in request.headers.get("accept", "")
         )
-        if not wants_ide:
-            length = request.headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-                await JSONResponse(
-                    {
-                        "errors": [
-                            {
-                                "message": "Request body too large.",
-                                "extensions": {"code": "BAD_REQUEST"},
-                            }
-                        ]
-                    },
-                    status_code=413,
-                )(scope, receive, send)
-                return
-            header = request.headers.get("authorization", "")
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                await _unauthorised("A bearer token is required.")(scope, receive, send)
-                return
-            verifier: TokenVerifier = request.app.state.verifier
-            try:
-                scope[PRINCIPAL] = await verifier.verify(token.strip())
-            except AuthError as exc:
-                await _unauthorised(exc.message)(scope, receive, send)
-                return
+        if wants_ide:
+            # Served here, so the GraphQL app only ever runs with a verified principal.
+            page = HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            await page(scope, receive, send)
+            return
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            await _error(413, "Request body too large.", "BAD_REQUEST")(scope, receive, send)
+            return
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            await _unauthorised("A bearer token is required.")(scope, receive, send)
+            return
+        verifier: TokenVerifier = request.app.state.verifier
+        try:
+            scope[PRINCIPAL] = await verifier.verify(token.strip())
+        except AuthError as exc:
+            await _unauthorised(exc.message)(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 

@@ -155,23 +155,15 @@ stamkort_values = Table(
     UniqueConstraint("patient_cpr", "field", "version"),
 )
 
+# One row per (patient, owner): rotating overwrites the token in one upsert, so racing rotations
+# cannot leave two live tokens, and a replaced or revoked token is gone.
 calendar_feeds = Table(
     "calendar_feeds",
     METADATA,
-    Column("token", String(64), primary_key=True),
-    Column("patient_cpr", String(10), nullable=False),
-    Column("owner_cpr", String(10), nullable=False),
+    Column("patient_cpr", String(10), primary_key=True),
+    Column("owner_cpr", String(10), primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("revoked_at", UTCDateTime),
-    # At most one live feed per (patient, owner); a racing rotate loses on this index and retries.
-    Index(
-        "uq_calendar_feeds_live",
-        "patient_cpr",
-        "owner_cpr",
-        unique=True,
-        sqlite_where=text("revoked_at IS NULL"),
-        postgresql_where=text("revoked_at IS NULL"),
-    ),
 )
 
 # Append-only. ``seq`` is handed out by ``audit_head``, never by the database's own sequence, so

@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Insert, RowMapping, Update, and_, func, or_, select, update
+from sqlalchemy import Insert, RowMapping, Table, Update, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.db import (
@@ -176,19 +174,9 @@ def _feed(row: RowMapping) -> Feed:
     return Feed(row["token"], row["patient_cpr"], row["owner_cpr"], row["created_at"])
 
 
-def _insert_if_absent(conn: AsyncConnection, values: Mapping[str, Any]) -> Insert:
-    """``INSERT ... ON CONFLICT DO NOTHING`` for the stamkort head, in the dialect at hand."""
-    if conn.dialect.name == "postgresql":
-        return (
-            postgresql.insert(stamkort_heads)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["patient_cpr"])
-        )
-    return (
-        sqlite.insert(stamkort_heads)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["patient_cpr"])
-    )
+def _insert(conn: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can take ``ON CONFLICT`` clauses, in the dialect at hand."""
+    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
 
 
 class Store:
@@ -438,7 +426,11 @@ class Store:
             # based on the same version exactly one matches; the loser changes nothing.
             claim: Insert | Update
             if expected_version == 0:
-                claim = _insert_if_absent(conn, {"patient_cpr": patient_cpr, "version": 1})
+                claim = (
+                    _insert(conn, stamkort_heads)
+                    .values(patient_cpr=patient_cpr, version=1)
+                    .on_conflict_do_nothing(index_elements=["patient_cpr"])
+                )
             else:
                 claim = (
                     update(stamkort_heads)
@@ -495,9 +487,7 @@ class Store:
     async def feed(self, patient_cpr: str, owner_cpr: str) -> Feed | None:
         """The owner's live calendar feed of the patient's appointments, if any."""
         query = select(calendar_feeds).where(
-            calendar_feeds.c.patient_cpr == patient_cpr,
-            calendar_feeds.c.owner_cpr == owner_cpr,
-            calendar_feeds.c.revoked_at.is_(None),
+            calendar_feeds.c.patient_cpr == patient_cpr, calendar_feeds.c.owner_cpr == owner_cpr
         )
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).mappings().first()
@@ -506,54 +496,37 @@ class Store:
     async def rotate_feed(self, patient_cpr: str, owner_cpr: str, now: datetime) -> Feed:
         """Issue a new feed token; the previous one (if any) stops working at once."""
         _require_aware(now=now)
-        # Two racing rotations both revoke, then one loses the unique "live feed" index; the
-        # loser tries again and revokes the winner's token, so exactly one token stays live.
-        attempts = 0
-        while True:
-            feed = Feed(secrets.token_urlsafe(32), patient_cpr, owner_cpr, now)
-            try:
-                async with self._writer.begin() as conn:
-                    await self._revoke(conn, patient_cpr, owner_cpr, now)
-                    await conn.execute(
-                        calendar_feeds.insert().values(
-                            token=feed.token,
-                            patient_cpr=patient_cpr,
-                            owner_cpr=owner_cpr,
-                            created_at=now,
-                        )
-                    )
-                return feed
-            except IntegrityError:
-                attempts += 1
-                if attempts == 5:
-                    raise
+        feed = Feed(secrets.token_urlsafe(32), patient_cpr, owner_cpr, now)
+        async with self._writer.begin() as conn:
+            upsert = _insert(conn, calendar_feeds).values(
+                patient_cpr=patient_cpr, owner_cpr=owner_cpr, token=feed.token, created_at=now
+            )
+            await conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["patient_cpr", "owner_cpr"],
+                    set_={"token": upsert.excluded.token, "created_at": upsert.excluded.created_at},
+                )
+            )
+        return feed
 
     async def revoke_feed(self, patient_cpr: str, owner_cpr: str, now: datetime) -> bool:
-        """Stop the owner's live feed; ``False`` when there was none."""
+        """Stop the owner's live feed; ``False`` when there was none.
+
+        ``now`` is accepted for symmetry with :meth:`rotate_feed`; a revoked token is deleted.
+        """
         _require_aware(now=now)
         async with self._writer.begin() as conn:
-            return await self._revoke(conn, patient_cpr, owner_cpr, now)
-
-    @staticmethod
-    async def _revoke(
-        conn: AsyncConnection, patient_cpr: str, owner_cpr: str, now: datetime
-    ) -> bool:
-        result = await conn.execute(
-            update(calendar_feeds)
-            .where(
-                calendar_feeds.c.patient_cpr == patient_cpr,
-                calendar_feeds.c.owner_cpr == owner_cpr,
-                calendar_feeds.c.revoked_at.is_(None),
+            result = await conn.execute(
+                delete(calendar_feeds).where(
+                    calendar_feeds.c.patient_cpr == patient_cpr,
+                    calendar_feeds.c.owner_cpr == owner_cpr,
+                )
             )
-            .values(revoked_at=now)
-        )
         return result.rowcount > 0
 
     async def feed_by_token(self, token: str) -> Feed | None:
-        """The live feed a token belongs to; ``None`` for unknown or revoked tokens."""
-        query = select(calendar_feeds).where(
-            calendar_feeds.c.token == token, calendar_feeds.c.revoked_at.is_(None)
-        )
+        """The live feed a token belongs to; ``None`` for unknown, replaced or revoked tokens."""
+        query = select(calendar_feeds).where(calendar_feeds.c.token == token)
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).mappings().first()
         return None if row is None else _feed(row)

@@ -4,6 +4,7 @@ import asyncio
 import hashlib
 import json
 import sys
+import threading
 import time
 from asyncio.subprocess import PIPE
 from dataclasses import asdict, replace
@@ -289,6 +290,7 @@ async def test_unreachable_database_is_audit_unavailable(where: str, tmp_path: P
         if where == "postgres-port-1"
         else f"sqlite+aiosqlite:///{tmp_path}"
     )
+    threads_before = set(threading.enumerate())
     engine = make_engine(url)
     log = AuditLog(engine)
     started = time.monotonic()
@@ -305,4 +307,9 @@ async def test_unreachable_database_is_audit_unavailable(where: str, tmp_path: P
                 await log.purge(T0)
     finally:
         await engine.dispose()
+        # aiosqlite stops the worker thread of a failed connect without awaiting it; let those
+        # threads finish while this test's event loop is still open, or they report into a
+        # closed loop during a later test.
+        for thread in set(threading.enumerate()) - threads_before:
+            await asyncio.to_thread(thread.join, 5)
     assert time.monotonic() - started < 10

@@ -98,20 +98,12 @@ def upgrade() -> None:
 
     op.create_table(
         "calendar_feeds",
-        sa.Column("token", sa.String(64), nullable=False),
         sa.Column("patient_cpr", sa.String(10), nullable=False),
         sa.Column("owner_cpr", sa.String(10), nullable=False),
+        sa.Column("token", sa.String(64), nullable=False),
         sa.Column("created_at", TZ, nullable=False),
-        sa.Column("revoked_at", TZ, nullable=True),
-        sa.PrimaryKeyConstraint("token", name="pk_calendar_feeds"),
-    )
-    op.create_index(
-        "uq_calendar_feeds_live",
-        "calendar_feeds",
-        ["patient_cpr", "owner_cpr"],
-        unique=True,
-        sqlite_where=sa.text("revoked_at IS NULL"),
-        postgresql_where=sa.text("revoked_at IS NULL"),
+        sa.PrimaryKeyConstraint("patient_cpr", "owner_cpr", name="pk_calendar_feeds"),
+        sa.UniqueConstraint("token", name="uq_calendar_feeds_token"),
     )
 
     op.create_table(
@@ -161,7 +153,6 @@ def downgrade() -> None:
     op.drop_index("ix_access_log_at", table_name="access_log")
     op.drop_index("ix_access_log_patient_cpr_seq", table_name="access_log")
     op.drop_table("access_log")
-    op.drop_index("uq_calendar_feeds_live", table_name="calendar_feeds")
     op.drop_table("calendar_feeds")
     op.drop_table("stamkort_values")
     op.drop_table("stamkort_heads")
