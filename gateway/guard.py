@@ -64,6 +64,30 @@ def withhold(info: Info[Context, None]) -> None:
     )
 
 
+async def restrict(ctx: Context, scope: Scope, category: Category, value: Any) -> tuple[Any, bool]:
+    """``value`` without what the scope's blocks hide in ``category``, and whether anything was.
+
+    ``value`` is a list of items with an ``origin`` or a ``Restrictable``.
+    """
+    if scope.unrestricted or not scope.has_blocks:
+        return value, False
+    chains: dict[str, tuple[str, ...] | None] = {}
+    if scope.needs_sor_tree:
+        sors = {o.sor for o in _origins(value) if o.sor}
+        chains = await ctx.services.sources.ancestors_of(sors)
+
+    def keep(origin: Origin) -> bool:
+        chain = chains.get(origin.sor or "", ())
+        if chain is None:
+            return False  # SOR tree unknown while a sub-unit block is active: fail closed
+        return decide(scope, category, origin, chain)
+
+    if isinstance(value, list):
+        kept = [item for item in value if keep(item.origin)]
+        return kept, len(kept) != len(value)
+    return value.restrict(keep)  # type: ignore[no-any-return]
+
+
 class GuardExtension(FieldExtension):
     """Enforces ``@guarded``. Holds only its category: per-request state lives in the context."""
 
@@ -83,34 +107,11 @@ class GuardExtension(FieldExtension):
         value = await next_(source, info, **kwargs)
         if value is None:
             return None
-        if not scope.unrestricted and scope.has_blocks:
-            value = await self._restrict(ctx, scope, value, info)
-        if ctx.state.audit is not None:
-            ctx.state.audit.categories.add(self.category)
-        return value
-
-    async def _restrict(
-        self, ctx: Context, scope: Scope, value: Any, info: Info[Context, None]
-    ) -> Any:
-        chains: dict[str, tuple[str, ...] | None] = {}
-        if scope.needs_sor_tree:
-            sors = {o.sor for o in _origins(value) if o.sor}
-            chains = await ctx.services.sources.ancestors_of(sors)
-
-        def keep(origin: Origin) -> bool:
-            chain = chains.get(origin.sor or "", ())
-            if chain is None:
-                return False  # SOR tree unknown while a sub-unit block is active: fail closed
-            return decide(scope, self.category, origin, chain)
-
-        if isinstance(value, list):
-            kept = [item for item in value if keep(item.origin)]
-            hidden = len(kept) != len(value)
-            value = kept
-        else:
-            value, hidden = value.restrict(keep)
+        value, hidden = await restrict(ctx, scope, self.category, value)
         if hidden:
             withhold(info)
+        if ctx.state.audit is not None:
+            ctx.state.audit.categories.add(self.category)
         return value
 
 

@@ -51,6 +51,10 @@ class Fetches:
                 continue
             self._tasks[name] = asyncio.ensure_future(work)
 
+    @property
+    def started(self) -> frozenset[str]:
+        return frozenset(self._tasks)
+
     async def appointments(self) -> list[SourceResult[AppointmentRecord]]:
         self.start([APPOINTMENTS])
         return await self._tasks[APPOINTMENTS]  # type: ignore[no-any-return]

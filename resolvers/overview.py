@@ -28,7 +28,7 @@ from gateway.auth import Citizen, Clinician, Relative
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
 from gateway.errors import BadInputError, StoreUnavailableError
-from gateway.guard import WITHHELD_MESSAGE, guarded
+from gateway.guard import WITHHELD_MESSAGE, guarded, restrict
 from resolvers import calendar
 from resolvers.appointments import (
     HIDDEN_BY_DEFAULT,
@@ -40,10 +40,10 @@ from resolvers.appointments import (
 )
 from resolvers.blocks import AccessLogConnection, Block, resolve_access_log, resolve_blocks
 from resolvers.feed import CalendarFeed, resolve_calendar_feed
-from resolvers.fetch import FIELD_CATEGORY, STAMKORT, Fetches
+from resolvers.fetch import APPOINTMENTS, FIELD_CATEGORY, GOALS, PLANS, STAMKORT, Fetches
 from resolvers.merge import merge_appointments
 from resolvers.plans import Goal, Plan, goals_of, plans_of
-from resolvers.stamkort import Stamkort, stamkort_of
+from resolvers.stamkort import EnteredOrigin, Stamkort, stamkort_of
 from resolvers.types import Notice, Source, SourceKind, SourceState, SourceStatus
 
 log = logging.getLogger(__name__)
@@ -200,11 +200,41 @@ class PatientOverview:
         description="Notices for the viewer, e.g. that some information is withheld at the "
         "patient's request (never which, how much, or by which block)."
     )
-    def notices(self, info: Info[Context, None]) -> list[Notice]:
-        scope = info.context.state.scope
+    async def notices(self, info: Info[Context, None]) -> list[Notice]:
+        ctx = info.context
+        scope = ctx.state.scope
         if scope is None or scope.unrestricted or not scope.has_blocks:
             return []
-        return [Notice(code="BLOCKED_BY_PATIENT", message=WITHHELD_MESSAGE)]
+        withheld = [Notice(code="BLOCKED_BY_PATIENT", message=WITHHELD_MESSAGE)]
+        if any(category_denied(scope, c) for c in Category):
+            return withheld
+        # Only when blocks exist and this field is asked for: the same decision as the guarded
+        # fields, over everything this request fetched, so the notice is true, never a guess.
+        for category, value in await self._fetched(ctx):
+            if (await restrict(ctx, scope, category, value))[1]:
+                return withheld
+        return []
+
+    async def _fetched(self, ctx: Context) -> list[tuple[Category, list[Any]]]:
+        out: list[tuple[Category, list[Any]]] = []
+        started = self.fetches.started
+        if APPOINTMENTS in started:
+            configs = {s.id: s for s in ctx.services.sources.appointment_sources}
+            results = await self.fetches.appointments()
+            out.append(
+                (
+                    Category.APPOINTMENTS,
+                    merge_appointments((configs[r.source], r.records) for r in results),
+                )
+            )
+        if PLANS in started:
+            out.append((Category.PLANS, [p for r in await self.fetches.plans() for p in r.records]))
+        if GOALS in started:
+            out.append((Category.PLANS, [g for r in await self.fetches.goals() for g in r.records]))
+        if STAMKORT in started:
+            state = await ctx.services.store.stamkort(self.cpr)
+            out.append((Category.STAMKORT, [EnteredOrigin(v) for v in state.values.values()]))
+        return out
 
 
 def _window(

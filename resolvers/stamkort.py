@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Self
 
@@ -108,6 +108,17 @@ class Stamkort:
         kept = {f: v for f, v in self.entered.items() if f not in hidden}
         cleared: dict[str, Any] = dict.fromkeys(hidden)
         return replace(self, entered=kept, **cleared), True
+
+
+@dataclass(frozen=True, slots=True)
+class EnteredOrigin:
+    """A self-entered value seen only for its origin (for the access decision)."""
+
+    value: StamkortValue
+
+    @property
+    def origin(self) -> Origin:
+        return _origin(self.value)
 
 
 def _origin(v: StamkortValue) -> Origin:

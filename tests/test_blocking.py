@@ -273,3 +273,12 @@ async def test_no_data_leaves_when_the_log_cannot_be_written(gateway: Gateway) -
     # The patient's own view needs no log entry and still works.
     own = await gateway.query("citizen-multi", VIEW, {"cpr": MULTI})
     assert own["data"]["patientOverview"]["appointments"]["totalCount"] > 0
+
+
+async def test_a_block_on_someone_else_tells_a_clinician_nothing(gateway: Gateway) -> None:
+    await block(gateway, kind="PROFESSIONAL", authorisationId="0D3XJ")
+    await block(gateway, kind="TREATMENT_PLACE", sor="813120016008")  # a unit with no data of his
+    body = await gateway.query("clinician-auh", VIEW, {"cpr": MULTI})
+    assert "errors" not in body
+    assert body["data"]["patientOverview"]["notices"] == []
+    assert "withheld" not in body.get("extensions", {})
