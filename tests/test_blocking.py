@@ -282,3 +282,11 @@ async def test_a_block_on_someone_else_tells_a_clinician_nothing(gateway: Gatewa
     assert "errors" not in body
     assert body["data"]["patientOverview"]["notices"] == []
     assert "withheld" not in body.get("extensions", {})
+
+
+async def test_no_data_leaves_when_blocks_cannot_be_read(gateway: Gateway) -> None:
+    async with gateway.app.state.engine.begin() as conn:
+        await conn.execute(text("DROP TABLE blocks"))
+    body = await gateway.query("clinician-auh", VIEW, {"cpr": MULTI})
+    assert body["data"] is None
+    assert codes(body) == ["STORE_UNAVAILABLE"]

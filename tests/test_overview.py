@@ -44,3 +44,21 @@ async def test_citizen_multi_sees_all_five_sources(gateway: Gateway) -> None:
     assert len(ov["plans"]) == 4
     assert len(ov["goals"]) == 4
     assert {s["status"] for s in ov["sources"] if s["id"] not in ("cpr", "stamdata")} == {"OK"}
+
+
+async def test_health_and_readiness(gateway: Gateway) -> None:
+    for path in ("/healthz", "/readyz"):
+        async with gateway.session.get(gateway.url + path) as r:
+            assert r.status == 200
+            assert (await r.json())["status"] == "ok"
+
+
+async def test_sources_report_only_what_was_asked(gateway: Gateway) -> None:
+    body = await gateway.query(
+        "citizen-multi",
+        "query($c: String!) { patientOverview(cpr: $c) { plans { id } sources { id status } } }",
+        {"c": MULTI},
+    )
+    status = {s["id"]: s["status"] for s in body["data"]["patientOverview"]["sources"]}
+    assert status["rm"] == "OK"
+    assert status["cpr"] == "NOT_REQUESTED"  # the stamkort was not asked for: CPR not called
