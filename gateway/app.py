@@ -8,6 +8,7 @@ required for operations), ``/healthz`` (alive), ``/readyz`` (database answers),
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -44,6 +45,7 @@ from resolvers.merge import merge_appointments
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 PRINCIPAL = "spo.principal"
+FEED_SERVABLE = frozenset({"OK", "STALE", "NOT_CONSENTED"})
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -137,7 +139,18 @@ async def calendar_feed(request: Request) -> Response:
     if feed is None:
         return Response("Not found.\n", status_code=404, media_type="text/plain")
     sources = services.sources
-    results = [await sources.appointments(s, feed.patient_cpr) for s in sources.appointment_sources]
+    results = await asyncio.gather(
+        *(sources.appointments(s, feed.patient_cpr) for s in sources.appointment_sources)
+    )
+    if any(r.status not in FEED_SERVABLE for r in results):
+        # A calendar app deletes the events a feed leaves out: rather than drop a failing
+        # source's appointments, ask it to keep what it has and come back.
+        return Response(
+            "A source is unavailable; try again later.\n",
+            status_code=503,
+            media_type="text/plain",
+            headers={"Retry-After": "300"},
+        )
     configs = {s.id: s for s in sources.appointment_sources}
     records = merge_appointments((configs[r.source], r.records) for r in results)
     body = render_calendar(records, calendar_name="Mine aftaler", now=datetime.now(UTC))

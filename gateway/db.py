@@ -11,6 +11,8 @@ The schema itself is created by the hand-written Alembic migrations in ``gateway
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,6 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     make_url,
-    text,
 )
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -232,7 +233,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> AsyncEngine:
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _switch_to_wal(path)
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -240,8 +243,9 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> AsyncEngine
         # Take BEGIN away from the sqlite3 module, which would skip it before SELECTs.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # busy_timeout first: switching a new file to WAL needs a lock another connection may hold.
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -251,6 +255,22 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> AsyncEngine
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
+
+
+def _switch_to_wal(path: Path) -> None:
+    """Put a SQLite file in WAL mode once, before any pooled connection holds a transaction.
+
+    WAL is a property of the file. Left to the connect event alone, several connections to a
+    brand-new file would race to switch it, and one holding a read lock while waiting for the
+    switch can deadlock with one that is writing until the busy timeout ends both.
+    """
+    # A file that cannot be opened is left for first use to report, where callers translate
+    # the error (the access log into AuditUnavailableError).
+    with (
+        contextlib.suppress(sqlite3.Error),
+        contextlib.closing(sqlite3.connect(path, timeout=5.0)) as conn,
+    ):
+        conn.execute("PRAGMA journal_mode=WAL")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

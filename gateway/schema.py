@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -27,6 +28,13 @@ from resolvers.query import Mutation, Query
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """Build the schema. ``limits`` defaults to the settings' defaults."""
     limits = limits or Limits()
+    # The depth and alias rules are classes made by their limiter's constructor. Made once here:
+    # a limiter built per request would make new classes each time, and the validation cache,
+    # keyed by the rules, would never hit.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -38,7 +46,6 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: AddValidationRules(rules),
         ],
     )

@@ -104,6 +104,11 @@ class Appointment:
         return self.page.overlapping(self.record)
 
 
+def _local(dt: datetime | None) -> datetime | None:
+    """Shown in Europe/Copenhagen whatever offset the source used (FHIR may send UTC)."""
+    return dt.astimezone(calendar.TZ) if dt is not None else None
+
+
 @dataclass(frozen=True, slots=True)
 class Selection:
     """The window and filters an appointments field asked for, resolved to plain values."""
@@ -171,8 +176,8 @@ class AppointmentConnection:
             id=strawberry.ID(f"{r.source}:{r.id}"),
             status=r.status,
             title=r.title,
-            start=r.start,
-            end=r.end,
+            start=_local(r.start),
+            end=_local(r.end),
             source=src,
             sector=Sector(src.kind.value) if src.kind.value != "region" else Sector.HOSPITAL,
             organization=Organization.of(r.organization),

@@ -7,9 +7,11 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from gateway.access import may_manage
+from gateway.access import may_view
+from gateway.auth import Citizen, Clinician, Relative
 from gateway.context import Context
 from gateway.cpr import normalise_cpr
+from gateway.errors import ForbiddenError
 from gateway.store import Feed
 from resolvers import calendar
 
@@ -25,6 +27,15 @@ class CalendarFeed:
     created_at: datetime = strawberry.field(description="When this URL was made.")
 
 
+def _owner(ctx: Context, cpr: str) -> Citizen | Relative:
+    """A feed is the patient's or their fuldmagt relative's own (each has their own URL)."""
+    principal = ctx.principal
+    if isinstance(principal, Clinician):
+        raise ForbiddenError("Only the patient or a relative with fuldmagt has a calendar feed.")
+    may_view(principal, cpr, calendar.local_date(ctx.state.now))
+    return principal
+
+
 def feed_of(info: Info[Context, None], feed: Feed) -> CalendarFeed:
     request = info.context.request
     base = str(request.base_url).rstrip("/") if request is not None else ""
@@ -36,7 +47,7 @@ async def resolve_calendar_feed(
 ) -> CalendarFeed | None:
     ctx = info.context
     cpr: str = root.cpr  # type: ignore[attr-defined]
-    owner = may_manage(ctx.principal, cpr, calendar.local_date(ctx.state.now))
+    owner = _owner(ctx, cpr)
     feed = await ctx.services.store.feed(cpr, owner.cpr)
     return None if feed is None else feed_of(info, feed)
 
@@ -44,12 +55,12 @@ async def resolve_calendar_feed(
 async def rotate_calendar_feed(info: Info[Context, None], cpr: str) -> CalendarFeed:
     ctx = info.context
     cpr = normalise_cpr(cpr)
-    owner = may_manage(ctx.principal, cpr, calendar.local_date(ctx.state.now))
+    owner = _owner(ctx, cpr)
     return feed_of(info, await ctx.services.store.rotate_feed(cpr, owner.cpr, ctx.state.now))
 
 
 async def revoke_calendar_feed(info: Info[Context, None], cpr: str) -> bool:
     ctx = info.context
     cpr = normalise_cpr(cpr)
-    owner = may_manage(ctx.principal, cpr, calendar.local_date(ctx.state.now))
+    owner = _owner(ctx, cpr)
     return await ctx.services.store.revoke_feed(cpr, owner.cpr, ctx.state.now)

@@ -44,8 +44,14 @@ def apply_source_rules(
     return out
 
 
+def _utc(dt: datetime) -> datetime:
+    # Aware datetimes sharing one ZoneInfo compare by wall clock (ignoring ``fold``), so the
+    # repeated hour in October would order wrongly: every comparison here is made in UTC.
+    return dt.astimezone(UTC)
+
+
 def _version_key(r: AppointmentRecord) -> tuple[bool, datetime, str]:
-    updated = r.updated or datetime.min.replace(tzinfo=UTC)
+    updated = _utc(r.updated) if r.updated else datetime.min.replace(tzinfo=UTC)
     version = (r.version or "").rjust(20, "0")  # numeric versions compare as numbers
     return (not r.superseded, updated, version)
 
@@ -62,50 +68,72 @@ def current_versions(records: Iterable[AppointmentRecord]) -> list[AppointmentRe
     return list(best.values())
 
 
-def _same_key(r: AppointmentRecord) -> tuple[object, ...] | None:
+def _same_key(r: AppointmentRecord) -> tuple[datetime, str] | None:
     if r.start is None:
         return None
     place = (r.place.sor if r.place else None) or (r.organization.sor if r.organization else None)
     if place is None:
         return None
-    return (r.start, r.end, place)
+    return (_utc(r.start), place)
 
 
-def dedupe_across_sources(records: Sequence[AppointmentRecord]) -> list[AppointmentRecord]:
-    """One entry when two sources report the same appointment (same start, end and place).
+def _same_end(a: AppointmentRecord, b: AppointmentRecord) -> bool:
+    # One source may not know the end (APD ``high nullFlavor="NI"``): that is no disagreement.
+    return a.end is None or b.end is None or _utc(a.end) == _utc(b.end)
 
-    The active report wins over a cancelled one; otherwise the first in source order stays.
+
+def dedupe_across_sources(records: Iterable[AppointmentRecord]) -> list[AppointmentRecord]:
+    """One entry when two sources report the same appointment: the same start instant at the
+    same place (SOR of the site, else of the owning organisation), with the same end or one of
+    them not knowing the end.
+
+    Records of one source are never merged with each other: the source's own ids tell its
+    appointments apart, even two at the same time and place. Of duplicates, an active report
+    wins over an inactive one (cancelled, entered in error, no-show); otherwise the first in the
+    input stays. The input's order is kept
+    (a replaced entry keeps its position).
     """
-    kept: dict[tuple[object, ...], int] = {}
+    kept: dict[tuple[datetime, str], list[int]] = {}
+    sources: list[set[str]] = []  # per entry of ``out``: the sources it stands for
     out: list[AppointmentRecord] = []
     for r in records:
         key = _same_key(r)
         if key is None:
             out.append(r)
+            sources.append({r.source})
             continue
-        at = kept.get(key)
-        if at is None:
-            kept[key] = len(out)
+        for at in kept.get(key, ()):
+            if r.source not in sources[at] and _same_end(out[at], r):
+                sources[at].add(r.source)
+                if out[at].status in INACTIVE and r.status not in INACTIVE:
+                    out[at] = r
+                break
+        else:
+            kept.setdefault(key, []).append(len(out))
             out.append(r)
-        elif out[at].status in INACTIVE and r.status not in INACTIVE:
-            out[at] = r
+            sources.append({r.source})
     return out
 
 
 def sort_key(r: AppointmentRecord) -> tuple[datetime, str, str]:
-    """The stable order of the overview: start (unknown last), then source, then id."""
-    return (r.start or FAR_FUTURE, r.source, r.id)
+    """The stable order of the overview: start instant (unknown last), then source, then id."""
+    return (_utc(r.start) if r.start else FAR_FUTURE, r.source, r.id)
 
 
 def merge_appointments(
     per_source: Iterable[tuple[SourceConfig, Iterable[AppointmentRecord]]],
 ) -> list[AppointmentRecord]:
-    """All sources' appointments → one sorted list, each appointment once."""
+    """All sources' appointments → one list in ``sort_key`` order, each appointment once.
+
+    Duplicates are looked for in ``sort_key`` order, so which report of a duplicate stays does
+    not depend on the order the sources answered in.
+    """
     merged: list[AppointmentRecord] = []
     for source, records in per_source:
         merged.extend(current_versions(apply_source_rules(records, source)))
     merged.sort(key=sort_key)
-    return dedupe_across_sources(merged)
+    # A duplicate replaced by a later source's active report moves in the order: sort again.
+    return sorted(dedupe_across_sources(merged), key=sort_key)
 
 
 def in_window(r: AppointmentRecord, start: datetime | None, end: datetime | None) -> bool:
@@ -116,36 +144,42 @@ def in_window(r: AppointmentRecord, start: datetime | None, end: datetime | None
     """
     if r.start is None:
         return start is None and end is None
-    if end is not None and r.start >= end:
+    r_start = _utc(r.start)
+    if end is not None and r_start >= _utc(end):
         return False
     if start is None:
         return True
-    if r.end is None or r.end <= r.start:
-        return r.start >= start
-    return r.end > start
+    if r.end is None or _utc(r.end) <= r_start:
+        return r_start >= _utc(start)
+    return _utc(r.end) > _utc(start)
 
 
 def encode_cursor(r: AppointmentRecord) -> str:
+    """An opaque cursor naming ``r``'s place in ``sort_key`` order (not its position)."""
     start, source, rid = sort_key(r)
     raw = f"{start.isoformat()}|{source}|{rid}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str, str]:
+    """The ``sort_key`` a cursor names; ``BadInputError`` (field ``after``) if it is not one."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         start, source, rid = raw.split("|", 2)
-        return (datetime.fromisoformat(start), source, rid)
+        at = datetime.fromisoformat(start)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadInputError("The cursor 'after' is not valid.", field="after") from exc
+    if at.utcoffset() is None:
+        raise BadInputError("The cursor 'after' is not valid.", field="after")
+    return (_utc(at), source, rid)
 
 
 def paginate(
     records: Sequence[AppointmentRecord], first: int, after: str | None
 ) -> tuple[Sequence[AppointmentRecord], bool]:
     """The page of ``first`` records after the cursor, in ``sort_key`` order, and whether more
-    follow. Cursors are positions in the order, so a page never repeats or skips a record even
-    when records are added before it."""
+    follow. A cursor is a key in that order, not a count, so following the cursors never repeats
+    or skips a record, even when records are added or removed before it between pages."""
     lo = 0
     if after:
         key = decode_cursor(after)

@@ -247,6 +247,13 @@ def _window(
     for name, value in (("from", start), ("to", end)):
         if value is not None and value.tzinfo is None:
             raise BadInputError(f"'{name}' needs a UTC offset.", field=name)
+    calendar_view = view in (AppointmentView.DAY, AppointmentView.WEEK)
+    if anchor is not None and (not calendar_view or start is not None or end is not None):
+        # Silently ignoring the anchor would show another window than the one asked for.
+        raise BadInputError(
+            "'date' picks the window of view DAY or WEEK; give either it or 'from'/'to'.",
+            field="date",
+        )
     if start is not None or end is not None:
         if start is not None and end is not None and end <= start:
             raise BadInputError("'to' must be after 'from'.", field="to")

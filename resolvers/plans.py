@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import strawberry
 
 from connectors.records import GoalRecord, Origin, PlanRecord
 from connectors.registry import SourceResult
+from resolvers.calendar import TZ
 from resolvers.merge import FAR_FUTURE
 from resolvers.types import Organization, Source
 
@@ -63,6 +64,11 @@ class Plan:
     origin: strawberry.Private[Origin]
 
 
+def _local(dt: datetime | None) -> datetime | None:
+    """Shown in Europe/Copenhagen whatever offset the source used."""
+    return dt.astimezone(TZ) if dt is not None else None
+
+
 def _ids(source: str, ids: Sequence[str]) -> list[strawberry.ID]:
     return [strawberry.ID(f"{source}:{i}") for i in ids]
 
@@ -76,15 +82,15 @@ def plan_of(r: PlanRecord, sources: Mapping[str, Source]) -> Plan:
         status=r.status,
         intent=r.intent,
         description=r.description,
-        period_start=r.period_start,
-        period_end=r.period_end,
+        period_start=_local(r.period_start),
+        period_end=_local(r.period_end),
         organization=Organization.of(r.organization),
         activities=[
             Activity(
                 title=a.title,
                 status=a.status,
-                scheduled_start=a.scheduled_start,
-                scheduled_end=a.scheduled_end,
+                scheduled_start=_local(a.scheduled_start),
+                scheduled_end=_local(a.scheduled_end),
                 appointment_ids=_ids(r.source, a.appointment_ids),
             )
             for a in r.activities
@@ -112,7 +118,10 @@ def plans_of(
     results: Sequence[SourceResult[PlanRecord]], sources: Mapping[str, Source]
 ) -> list[Plan]:
     plans = [plan_of(r, sources) for res in results for r in res.records]
-    plans.sort(key=lambda p: (p.period_start or FAR_FUTURE, str(p.id)))
+    # In UTC: Copenhagen times of the repeated October hour compare by wall clock otherwise.
+    plans.sort(
+        key=lambda p: (p.period_start.astimezone(UTC) if p.period_start else FAR_FUTURE, str(p.id))
+    )
     return plans
 
 

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Self
 
 import strawberry
+from sqlalchemy.exc import SQLAlchemyError
+from strawberry.types import Info
 
 from connectors.records import Origin
 from connectors.registry import PersonResult
+from gateway.access import Category
+from gateway.context import Context
+from gateway.errors import StoreUnavailableError
+from gateway.guard import guarded
 from gateway.store import StamkortState, StamkortValue
 from resolvers.types import Address, Organization, PersonStatus
+
+
+@strawberry.enum(description="An editable (`*`) stamkort field.")
+class StamkortField(enum.Enum):
+    PHONE = "phone"
+    TEMPORARY_ADDRESS = "temporary_address"
+    DENTIST = "dentist"
+    LANGUAGE = "language"
+    RELATIVES = "relatives"
 
 
 @strawberry.type(description="Where a stamkort value comes from: which source, who, when.")
@@ -54,11 +70,13 @@ class GeneralPractitioner:
 
 @strawberry.type(description="A self-entered stamkort value with its provenance.")
 class EnteredValue:
-    value: strawberry.scalars.JSON = strawberry.field(
-        description="The value, shaped per field (see `updateStamkort`)."
+    value: strawberry.scalars.JSON | None = strawberry.field(
+        description="The value, shaped per field (see `updateStamkort`). Null only in "
+        "`Stamkort.history`, where it records that the field was cleared."
     )
     version: int = strawberry.field(description="Stamkort version in which it was entered.")
     provenance: Provenance = strawberry.field(description="Who entered it, in which role, when.")
+    origin: strawberry.Private[Origin]
 
 
 @strawberry.type(description="The patient's stamkort (shared master card).")
@@ -97,6 +115,20 @@ class Stamkort:
     provenance: Provenance = strawberry.field(description="Provenance of the CPR fields.")
     entered: strawberry.Private[dict[str, StamkortValue]]
 
+    @guarded(
+        Category.STAMKORT,
+        "Every value ever entered in one editable field, newest first: earlier values are kept, "
+        "each with its provenance; a clearing shows as a null `value`.",
+    )
+    async def history(
+        self, info: Info[Context, None], field: StamkortField
+    ) -> list[EnteredValue] | None:
+        try:
+            values = await info.context.services.store.stamkort_history(self.cpr, field.value)
+        except SQLAlchemyError as exc:
+            raise StoreUnavailableError("The stamkort history cannot be read right now.") from exc
+        return [entered_value(v) for v in values]
+
     def origins(self) -> list[Origin]:
         return [_origin(v) for v in self.entered.values()]
 
@@ -133,6 +165,7 @@ def entered_value(v: StamkortValue) -> EnteredValue:
     return EnteredValue(
         value=v.value,
         version=v.version,
+        origin=_origin(v),
         provenance=Provenance(
             source="stamkort",
             entered_by_name=p.name,

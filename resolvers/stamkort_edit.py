@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 from typing import Any
 
@@ -11,24 +10,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from strawberry.types import Info
 
 from gateway import stamkort as rules
-from gateway.access import Category, category_denied, may_view
+from gateway.access import Category, Scope, category_denied, may_view
 from gateway.auth import Citizen, Clinician
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
-from gateway.errors import BadInputError, BlockedError, StoreUnavailableError
+from gateway.errors import BadInputError, BlockedError, StaleEditError, StoreUnavailableError
+from gateway.guard import restrict, withhold
 from gateway.store import Provenance
 from resolvers import calendar
 from resolvers.overview import _scope
-from resolvers.stamkort import EnteredValue, entered_value
-
-
-@strawberry.enum(description="An editable (`*`) stamkort field.")
-class StamkortField(enum.Enum):
-    PHONE = "phone"
-    TEMPORARY_ADDRESS = "temporary_address"
-    DENTIST = "dentist"
-    LANGUAGE = "language"
-    RELATIVES = "relatives"
+from resolvers.stamkort import EnteredValue, StamkortField, entered_value
 
 
 @strawberry.input(description="A temporary address with its validity.")
@@ -91,8 +82,28 @@ class StamkortEditResult:
 MAX_RELATIVES = 20
 
 
+def _camel(path: str) -> str:
+    """``"temporary_address.valid_to"`` → ``"temporaryAddress.validTo"``: the input's names."""
+    head, *rest = path.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 def changes_of(data: UpdateStamkortInput) -> dict[str, Any]:
-    """Validate the input into JSON values per field (``None`` clears)."""
+    """Validate the input into JSON values per field (``None`` clears).
+
+    Raises ``BadInputError`` whose ``field`` names the input as the schema spells it, e.g.
+    ``"phone"``, ``"temporaryAddress.postcode"``, ``"relatives.relation"``.
+    """
+    try:
+        return _changes(data)
+    except BadInputError as exc:
+        field = exc.extensions.get("field")
+        if not isinstance(field, str):
+            raise
+        raise BadInputError(exc.message, field=_camel(field)) from exc
+
+
+def _changes(data: UpdateStamkortInput) -> dict[str, Any]:
     changes: dict[str, Any] = {f.value: None for f in data.clear or []}
     if data.phone is not None:
         changes["phone"] = rules.validate_phone(data.phone)
@@ -116,7 +127,8 @@ def changes_of(data: UpdateStamkortInput) -> dict[str, Any]:
     cleared = {f.value for f in data.clear or []}
     both = cleared & {k for k, v in changes.items() if v is not None}
     if both:
-        raise BadInputError(f"A field cannot be both set and cleared: {sorted(both)}.")
+        names = ", ".join(sorted(_camel(f) for f in both))
+        raise BadInputError(f"A field cannot be both set and cleared: {names}.", field="clear")
     if not changes:
         raise BadInputError("Nothing to change.")
     return changes
@@ -136,6 +148,7 @@ async def update_stamkort(
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
     may_view(ctx.principal, cpr, calendar.local_date(now))
+    scope: Scope | None = None
     if isinstance(ctx.principal, Clinician):
         scope = await _scope(ctx, cpr)
         if category_denied(scope, Category.STAMKORT):
@@ -153,11 +166,26 @@ async def update_stamkort(
             provenance=provenance_of(ctx),
             now=now,
         )
+    except StaleEditError as exc:
+        # Extension keys are camelCase, as the schema's names are.
+        raise StaleEditError(
+            exc.message,
+            expectedVersion=input.expected_version,
+            currentVersion=exc.extensions["current_version"],
+        ) from exc
     except SQLAlchemyError as exc:
         raise StoreUnavailableError(
             "The stamkort cannot be saved right now; nothing was changed."
         ) from exc
     values = {f: entered_value(v) for f, v in state.values.items()}
+    if scope is not None:
+        # The result shows the whole card: what a treatment-place block hides from this
+        # clinician on the stamkort stays hidden here too.
+        kept, hidden = await restrict(ctx, scope, Category.STAMKORT, list(values.values()))
+        if hidden:
+            withhold(info)
+        shown = {id(v) for v in kept}
+        values = {f: v for f, v in values.items() if id(v) in shown}
     return StamkortEditResult(
         version=state.version,
         phone=values.get("phone"),

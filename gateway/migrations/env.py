@@ -1,52 +1,21 @@
 """Alembic environment: migrations run on a connection handed over by ``gateway.db.upgrade``.
 
-The gateway's engines are async, so ``upgrade`` opens the connection itself and calls Alembic
-through ``run_sync``; this file only takes that connection from ``config.attributes``. Running the
-``alembic`` command line with ``-x url=...`` works too, for a one-off by hand.
+The gateway's engines are async, so ``upgrade`` opens the connection itself, takes the locks it
+needs and calls Alembic through ``run_sync``; this file only picks that connection up from
+``config.attributes``. There is no ``alembic.ini``: run migrations with ``spo db upgrade`` or
+``await gateway.db.upgrade(url)``.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from alembic import context
-from sqlalchemy import Connection
 
-from gateway.db import METADATA, WRITE, make_engine
+from gateway.db import METADATA
 
+connection = context.config.attributes.get("connection")
+if connection is None or context.is_offline_mode():
+    raise SystemExit("run migrations through gateway.db.upgrade(url), e.g. `spo db upgrade`")
 
-def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=METADATA,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-async def _run_from_url(url: str) -> None:
-    engine = make_engine(url)
-    try:
-        async with engine.connect() as conn:
-            conn = await conn.execution_options(**WRITE)
-            await conn.run_sync(_run)
-            await conn.commit()
-    finally:
-        await engine.dispose()
-
-
-def run() -> None:
-    connection = context.config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
-    url = context.get_x_argument(as_dictionary=True).get("url")
-    if not url:
-        raise SystemExit("run migrations through gateway.db.upgrade(url), or pass -x url=...")
-    asyncio.run(_run_from_url(url))
-
-
-if context.is_offline_mode():
-    raise SystemExit("offline (SQL script) migrations are not supported; use gateway.db.upgrade")
-run()
+context.configure(connection=connection, target_metadata=METADATA)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,183 @@
+"""The iCalendar subscription end to end: a secret per-user URL, parsed with a real iCalendar
+library, rotated and revoked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import icalendar
+
+from resolvers.calendar import local_date
+from simulators.population import last_sunday
+from tests.gatewayfixtures import Gateway
+
+MULTI = "0108589995"
+FEED = "query($cpr: String!) { patientOverview(cpr: $cpr) { calendarFeed { url createdAt } } }"
+ROTATE = "mutation($cpr: String!) { rotateCalendarFeed(cpr: $cpr) { url createdAt } }"
+REVOKE = "mutation($cpr: String!) { revokeCalendarFeed(cpr: $cpr) }"
+RECORD = """query($cpr: String!) { patientOverview(cpr: $cpr) { appointments(first: 500) {
+  totalCount nodes { id start end status title source { id } place { name isHome } } } } }"""
+REASONS = (
+    "Kontrol af blodtryk",  # GP reasons: never anywhere
+    "Årskontrol, KOL",
+    "Kontrol efter AMI",
+    "Personlig pleje",
+)
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+async def rotate(gw: Gateway, persona: str, cpr: str = MULTI) -> str:
+    body = await gw.query(persona, ROTATE, {"cpr": cpr})
+    assert "errors" not in body, body["errors"]
+    url: str = body["data"]["rotateCalendarFeed"]["url"]
+    return url
+
+
+async def current(gw: Gateway, persona: str, cpr: str = MULTI) -> str | None:
+    body = await gw.query(persona, FEED, {"cpr": cpr})
+    assert "errors" not in body, body["errors"]
+    feed = body["data"]["patientOverview"]["calendarFeed"]
+    return None if feed is None else str(feed["url"])
+
+
+async def fetch(gw: Gateway, url: str) -> tuple[int, bytes, dict[str, str]]:
+    # No Authorization header: a calendar app has only the URL.
+    async with gw.session.get(url) as r:
+        return r.status, await r.read(), dict(r.headers)
+
+
+def instant(value: Any) -> datetime:
+    assert isinstance(value, datetime)
+    assert value.tzinfo is not None
+    return value.astimezone(UTC)
+
+
+async def test_subscribe_and_parse_with_a_real_icalendar_library(gateway: Gateway) -> None:
+    assert await current(gateway, "citizen-multi") is None
+    url = await rotate(gateway, "citizen-multi")
+    assert url.startswith(f"{gateway.url}/calendar/")
+    assert url.endswith(".ics")
+    assert len(url.rsplit("/", 1)[1]) >= 43  # 256 bits of secret
+    assert await current(gateway, "citizen-multi") == url
+
+    status, data, headers = await fetch(gateway, url)
+    assert status == 200
+    assert headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "no-store" in headers["Cache-Control"]
+    assert b"\r\n" in data
+    cal = icalendar.Calendar.from_ical(data)
+    assert str(cal["VERSION"]) == "2.0"
+    (tz,) = cal.walk("VTIMEZONE")
+    assert str(tz["TZID"]) == "Europe/Copenhagen"
+    assert {c.name for c in tz.subcomponents} == {"STANDARD", "DAYLIGHT"}
+
+    body = await gateway.query("citizen-multi", RECORD, {"cpr": MULTI})
+    nodes = {n["id"]: n for n in body["data"]["patientOverview"]["appointments"]["nodes"]}
+    events = {str(e["UID"]): e for e in cal.events}
+    assert len(events) == len(cal.events) == len(nodes)  # each appointment once, by UID
+    for node_id, node in nodes.items():
+        source, rid = node_id.split(":", 1)
+        event = events[f"{source}-{rid}@spo.invalid"]
+        assert instant(event.decoded("DTSTART")) == datetime.fromisoformat(node["start"])
+        if node["end"] and node["end"] > node["start"]:
+            assert instant(event.decoded("DTEND")) == datetime.fromisoformat(node["end"])
+        assert str(event["SUMMARY"]) == node["title"]
+        expected = {"CANCELLED": "CANCELLED", "PROPOSED": "TENTATIVE"}.get(
+            node["status"], "CONFIRMED"
+        )
+        assert str(event["STATUS"]) == expected, node
+        assert "DESCRIPTION" not in event
+        if node["source"]["id"] == "gp-jml":
+            assert str(event["SUMMARY"]) == "Aftale hos praktiserende læge"
+        if node["place"]["isHome"]:
+            assert "Åbyhøjvej" not in str(event.get("LOCATION", ""))  # no home address
+    assert sum(str(e["STATUS"]) == "CANCELLED" for e in cal.events) >= 2
+    text = data.decode()
+    assert not [r for r in REASONS if r in text]
+    assert "2021-06-15" not in {str(instant(e.decoded("DTSTART")).date()) for e in cal.events}
+
+    # The appointment on the day summer time ends is at 10:00 local, written with the TZID.
+    dst_end = last_sunday(gateway.pop.anchor.year, 10)
+    (knee,) = [
+        e
+        for e in cal.events
+        if local_date(e.decoded("DTSTART")) == dst_end and str(e["UID"]).startswith("rm-")
+    ]
+    assert knee["DTSTART"].params["TZID"] == "Europe/Copenhagen"
+    assert knee.decoded("DTSTART").replace(tzinfo=None) == datetime(
+        dst_end.year, dst_end.month, dst_end.day, 10
+    )
+    assert instant(knee.decoded("DTSTART")).hour == 9  # 10:00 CET
+
+
+async def test_rotating_replaces_the_url(gateway: Gateway) -> None:
+    old = await rotate(gateway, "citizen-multi")
+    assert (await fetch(gateway, old))[0] == 200
+    new = await rotate(gateway, "citizen-multi")
+    assert new != old
+    assert (await fetch(gateway, old))[0] == 404  # the leaked URL is dead at once
+    assert (await fetch(gateway, new))[0] == 200
+    assert await current(gateway, "citizen-multi") == new
+
+
+async def test_revoking_stops_the_feed(gateway: Gateway) -> None:
+    url = await rotate(gateway, "citizen-multi")
+    body = await gateway.query("citizen-multi", REVOKE, {"cpr": MULTI})
+    assert body["data"]["revokeCalendarFeed"] is True
+    status, data, _ = await fetch(gateway, url)
+    assert status == 404
+    assert b"BEGIN:VCALENDAR" not in data
+    assert await current(gateway, "citizen-multi") is None
+    again = await gateway.query("citizen-multi", REVOKE, {"cpr": MULTI})
+    assert again["data"]["revokeCalendarFeed"] is False
+    fresh = await rotate(gateway, "citizen-multi")  # a new subscription can be made
+    assert fresh != url
+    assert (await fetch(gateway, fresh))[0] == 200
+
+
+async def test_a_fuldmagt_relative_has_a_feed_of_their_own(gateway: Gateway) -> None:
+    patient = await rotate(gateway, "citizen-multi")
+    relative = await rotate(gateway, "relative-multi")
+    assert relative != patient
+    assert await current(gateway, "relative-multi") == relative
+    assert await current(gateway, "citizen-multi") == patient
+    await gateway.query("citizen-multi", REVOKE, {"cpr": MULTI})
+    assert (await fetch(gateway, patient))[0] == 404
+    status, data, _ = await fetch(gateway, relative)
+    assert status == 200
+    mine = icalendar.Calendar.from_ical(data)
+    assert len(mine.events) > 0
+
+
+async def test_only_the_patient_side_has_feeds(gateway: Gateway) -> None:
+    for persona in ("clinician-auh", "relative-expired", "citizen-group2"):
+        for query in (ROTATE, REVOKE):
+            body = await gateway.query(persona, query, {"cpr": MULTI})
+            assert codes(body) == ["FORBIDDEN"], (persona, query)
+    body = await gateway.query("clinician-auh", FEED, {"cpr": MULTI})
+    assert codes(body) == ["FORBIDDEN"]
+    assert "calendar feed" in body["errors"][0]["message"]
+
+
+async def test_unknown_tokens_are_not_found(gateway: Gateway) -> None:
+    for token in ("nope", "A" * 43):
+        status, _, _ = await fetch(gateway, f"{gateway.url}/calendar/{token}.ics")
+        assert status == 404
+
+
+async def test_a_failing_source_does_not_empty_the_subscribed_calendar(gateway: Gateway) -> None:
+    url = await rotate(gateway, "citizen-multi")
+    await gateway.fault("rm", "error")
+    status, _, headers = await fetch(gateway, url)
+    # A calendar app keeps what it has on an error, but deletes what a feed leaves out.
+    assert status == 503
+    assert headers["Retry-After"] == "300"
+    await gateway.fault("rm", "off")
+    status, data, _ = await fetch(gateway, url)
+    assert status == 200
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(data).events}
+    assert any(uid.startswith("rm-") for uid in uids)
