@@ -30,12 +30,12 @@ from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
 from connectors.registry import Sources
-from gateway.auditlog import AuditLog
+from gateway.auditlog import AuditLog, NewEntry
 from gateway.auth import TokenVerifier
 from gateway.config import Settings
 from gateway.context import Context, RequestState, Services
 from gateway.db import make_engine
-from gateway.errors import AuthError
+from gateway.errors import AuditUnavailableError, AuthError
 from gateway.ical import render_calendar
 from gateway.reporting import classify
 from gateway.schema import build_schema
@@ -135,7 +135,8 @@ async def readyz(request: Request) -> Response:
 async def calendar_feed(request: Request) -> Response:
     """The patient's appointments as iCalendar, for whoever holds the secret URL."""
     services: Services = request.app.state.services
-    feed = await services.store.feed_by_token(request.path_params["token"])
+    now = datetime.now(UTC)
+    feed = await services.store.feed_by_token(request.path_params["token"], now)
     if feed is None:
         return Response("Not found.\n", status_code=404, media_type="text/plain")
     sources = services.sources
@@ -151,9 +152,35 @@ async def calendar_feed(request: Request) -> Response:
             media_type="text/plain",
             headers={"Retry-After": "300"},
         )
+    if feed.owner_role == "relative":
+        # A relative's calendar reading the patient's appointments is a lookup like any other.
+        entry = NewEntry(
+            at=now,
+            patient_cpr=feed.patient_cpr,
+            actor_role="relative",
+            actor_id=feed.owner_cpr,
+            actor_name=feed.owner_name,
+            actor_org_sor=None,
+            actor_org_name=None,
+            on_behalf_of=feed.patient_cpr,
+            action="calendar-feed",
+            categories=("appointments",),
+            override_id=None,
+            override_reason=None,
+            request_id=uuid.uuid4().hex,
+        )
+        try:
+            await services.auditlog.append(entry)
+        except AuditUnavailableError:
+            return Response(
+                "The access log is unavailable; try again later.\n",
+                status_code=503,
+                media_type="text/plain",
+                headers={"Retry-After": "300"},
+            )
     configs = {s.id: s for s in sources.appointment_sources}
     records = merge_appointments((configs[r.source], r.records) for r in results)
-    body = render_calendar(records, calendar_name="Mine aftaler", now=datetime.now(UTC))
+    body = render_calendar(records, calendar_name="Mine aftaler", now=now)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

@@ -165,6 +165,10 @@ calendar_feeds = Table(
     Column("owner_cpr", String(10), primary_key=True),
     Column("token", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("owner_role", String(20), nullable=False, server_default="citizen"),
+    Column("owner_name", String(200), nullable=False, server_default=""),
+    # A relative's feed ends with the fuldmagt; a citizen's has no end.
+    Column("expires_at", UTCDateTime, nullable=True),
 )
 
 # Append-only. ``seq`` is handed out by ``audit_head``, never by the database's own sequence, so

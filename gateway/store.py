@@ -122,6 +122,9 @@ class Feed:
     patient_cpr: str
     owner_cpr: str
     created_at: datetime
+    owner_role: str = "citizen"
+    owner_name: str = ""
+    expires_at: datetime | None = None
 
 
 def _require_aware(**values: datetime | None) -> None:
@@ -171,7 +174,15 @@ def _stamkort_value(row: RowMapping) -> StamkortValue:
 
 
 def _feed(row: RowMapping) -> Feed:
-    return Feed(row["token"], row["patient_cpr"], row["owner_cpr"], row["created_at"])
+    return Feed(
+        row["token"],
+        row["patient_cpr"],
+        row["owner_cpr"],
+        row["created_at"],
+        row["owner_role"],
+        row["owner_name"],
+        row["expires_at"],
+    )
 
 
 def _insert(conn: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
@@ -493,18 +504,42 @@ class Store:
             row = (await conn.execute(query)).mappings().first()
         return None if row is None else _feed(row)
 
-    async def rotate_feed(self, patient_cpr: str, owner_cpr: str, now: datetime) -> Feed:
+    async def rotate_feed(
+        self,
+        patient_cpr: str,
+        owner_cpr: str,
+        now: datetime,
+        *,
+        owner_role: str = "citizen",
+        owner_name: str = "",
+        expires_at: datetime | None = None,
+    ) -> Feed:
         """Issue a new feed token; the previous one (if any) stops working at once."""
-        _require_aware(now=now)
-        feed = Feed(secrets.token_urlsafe(32), patient_cpr, owner_cpr, now)
+        _require_aware(now=now, expires_at=expires_at)
+        feed = Feed(
+            secrets.token_urlsafe(32),
+            patient_cpr,
+            owner_cpr,
+            now,
+            owner_role,
+            owner_name,
+            expires_at,
+        )
         async with self._writer.begin() as conn:
             upsert = _insert(conn, calendar_feeds).values(
-                patient_cpr=patient_cpr, owner_cpr=owner_cpr, token=feed.token, created_at=now
+                patient_cpr=patient_cpr,
+                owner_cpr=owner_cpr,
+                token=feed.token,
+                created_at=now,
+                owner_role=owner_role,
+                owner_name=owner_name,
+                expires_at=expires_at,
             )
+            changed = ("token", "created_at", "owner_role", "owner_name", "expires_at")
             await conn.execute(
                 upsert.on_conflict_do_update(
                     index_elements=["patient_cpr", "owner_cpr"],
-                    set_={"token": upsert.excluded.token, "created_at": upsert.excluded.created_at},
+                    set_={c: getattr(upsert.excluded, c) for c in changed},
                 )
             )
         return feed
@@ -524,9 +559,13 @@ class Store:
             )
         return result.rowcount > 0
 
-    async def feed_by_token(self, token: str) -> Feed | None:
-        """The live feed a token belongs to; ``None`` for unknown, replaced or revoked tokens."""
+    async def feed_by_token(self, token: str, now: datetime | None = None) -> Feed | None:
+        """The live feed a token belongs to; ``None`` for unknown, replaced, revoked or (at
+        ``now``) expired tokens."""
         query = select(calendar_feeds).where(calendar_feeds.c.token == token)
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).mappings().first()
-        return None if row is None else _feed(row)
+        feed = None if row is None else _feed(row)
+        if feed and now and feed.expires_at and feed.expires_at <= now:
+            return None
+        return feed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 import strawberry
 from strawberry.types import Info
@@ -56,7 +56,19 @@ async def rotate_calendar_feed(info: Info[Context, None], cpr: str) -> CalendarF
     ctx = info.context
     cpr = normalise_cpr(cpr)
     owner = _owner(ctx, cpr)
-    return feed_of(info, await ctx.services.store.rotate_feed(cpr, owner.cpr, ctx.state.now))
+    expires_at = None
+    if isinstance(owner, Relative) and owner.valid_to is not None:
+        # The feed ends with the fuldmagt: at the end of its last day, Danish time.
+        expires_at = datetime.combine(owner.valid_to + timedelta(days=1), time(), calendar.TZ)
+    feed = await ctx.services.store.rotate_feed(
+        cpr,
+        owner.cpr,
+        ctx.state.now,
+        owner_role=owner.kind,
+        owner_name=owner.name,
+        expires_at=expires_at,
+    )
+    return feed_of(info, feed)
 
 
 async def revoke_calendar_feed(info: Info[Context, None], cpr: str) -> bool:

@@ -9,6 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -51,7 +52,11 @@ async def test_upgrade_from_empty_creates_every_table_and_the_genesis_head(
     try:
         async with engine.connect() as conn:
             assert await conn.run_sync(_tables) == TABLES
-            assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+            head_revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert head_revision == "0002"
+            assert (
+                await conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision
+            )
             head = (await conn.execute(select(audit_head))).one()
             assert tuple(head) == (1, 0, GENESIS_HASH, 0, GENESIS_HASH)
     finally:

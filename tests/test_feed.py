@@ -3,7 +3,7 @@ library, rotated and revoked."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
@@ -181,3 +181,38 @@ async def test_a_failing_source_does_not_empty_the_subscribed_calendar(gateway: 
     assert status == 200
     uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(data).events}
     assert any(uid.startswith("rm-") for uid in uids)
+
+
+async def test_a_relatives_feed_is_logged_and_ends_with_the_fuldmagt(gateway: Gateway) -> None:
+    url = await rotate(gateway, "relative-multi")
+    assert (await fetch(gateway, url))[0] == 200
+    entries, _, _ = await gateway.app.state.services.auditlog.page(MULTI, first=10, after=None)
+    feed_reads = [e for e in entries if e.action == "calendar-feed"]
+    assert [(e.actor_role, e.actor_id, e.actor_name, e.on_behalf_of) for e in feed_reads] == [
+        ("relative", "0201609995", "Hanne Testesen", MULTI)
+    ]
+    # A fuldmagt that ends today: the feed works until the end of the day, then stops.
+    persona = gateway.pop.persona("relative-multi")
+    today = local_date(datetime.now(UTC))
+    short = gateway.token(
+        "relative-multi",
+        fuldmagt={
+            "patient_cpr": MULTI,
+            "valid_from": persona.fuldmagt_from.isoformat() if persona.fuldmagt_from else None,
+            "valid_to": today.isoformat(),
+        },
+    )
+    status, body = await gateway.post({"query": ROTATE, "variables": {"cpr": MULTI}}, short)
+    assert status == 200, body
+    ending = body["data"]["rotateCalendarFeed"]["url"]
+    assert (await fetch(gateway, ending))[0] == 200
+    token = ending.rsplit("/", 1)[1].removesuffix(".ics")
+    later = datetime.now(UTC) + timedelta(days=2)
+    assert await gateway.app.state.services.store.feed_by_token(token, later) is None
+
+
+async def test_a_citizens_feed_is_not_logged(gateway: Gateway) -> None:
+    url = await rotate(gateway, "citizen-multi")
+    assert (await fetch(gateway, url))[0] == 200
+    _, _, total = await gateway.app.state.services.auditlog.page(MULTI, first=10, after=None)
+    assert total == 0
