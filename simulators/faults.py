@@ -1,10 +1,12 @@
 """Fault injection shared by every simulator: ``POST <simulator>/_faults``.
 
 Body: ``{"mode": "off" | "latency" | "error" | "reset" | "hang" | "malformed", "ms": N,
-"rate": 0..1, "variant": "..."}``. ``rate`` (default 1) is the share of requests affected, so a
-soak run can inject random faults. Malformed variants: ``truncated``, ``content-type``, ``utf8``,
-``oversize`` (handled here, on any response) and ``structure``, ``xml-bomb``, ``xxe`` (protocol
-handlers read ``request[FAULT]`` and render a hostile body themselves).
+"rate": 0..1, "variant": "...", "status": N, "retry_after": S}``. ``rate`` (default 1) is the share
+of requests affected, so a soak run can inject random faults. ``error`` answers ``status`` (503 by
+default; 429 or any 5xx), with a ``Retry-After: S`` header when ``retry_after`` is given.
+Malformed variants: ``truncated``, ``content-type``, ``utf8``, ``oversize`` (handled here, on any
+response) and ``structure``, ``xml-bomb``, ``xxe`` (protocol handlers read ``request[FAULT]`` and
+render a hostile body themselves).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class Fault:
     ms: int = 0
     rate: float = 1.0
     variant: str = "truncated"
+    status: int = 503
+    retry_after: int | None = None
 
 
 FAULT_KEY = web.AppKey("fault", dict)
@@ -49,7 +53,14 @@ def parse_fault(raw: Any) -> Fault:
         raise ValueError("rate must be a number 0..1")
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}")
-    return Fault(mode, ms, float(rate), variant)
+    status, retry_after = raw.get("status", 503), raw.get("retry_after")
+    if not isinstance(status, int) or not (status == 429 or 500 <= status <= 599):
+        raise ValueError("status must be 429 or 500..599")
+    if retry_after is not None and (
+        not isinstance(retry_after, int) or not 0 <= retry_after <= 3600
+    ):
+        raise ValueError("retry_after must be an integer 0..3600")
+    return Fault(mode, ms, float(rate), variant, status, retry_after)
 
 
 async def faults_handler(request: web.Request) -> web.Response:
@@ -60,7 +71,14 @@ async def faults_handler(request: web.Request) -> web.Response:
     request.app[FAULT_KEY]["current"] = fault
     request.app[FAULT_KEY]["hits"] = 0
     return web.json_response(
-        {"mode": fault.mode, "ms": fault.ms, "rate": fault.rate, "variant": fault.variant}
+        {
+            "mode": fault.mode,
+            "ms": fault.ms,
+            "rate": fault.rate,
+            "variant": fault.variant,
+            "status": fault.status,
+            "retry_after": fault.retry_after,
+        }
     )
 
 
@@ -107,7 +125,8 @@ async def fault_middleware(request: web.Request, handler: Any) -> web.StreamResp
                     {"severity": "error", "code": "transient", "diagnostics": "Injected failure"}
                 ],
             },
-            status=503,
+            status=fault.status,
+            headers={} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)},
         )
     if fault.mode == "reset":
         if request.transport is not None:
