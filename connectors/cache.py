@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ from gateway.errors import UpstreamError
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 FORMAT = 1
+DECODED_MAX = 512  # decoded values kept per process (a few per patient in flight)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ class RecordCache:
         self._clock = clock
         self._backend: Any = _backend(url, namespace, op_timeout_s)
         self._inflight: dict[str, asyncio.Task[Cached[Any]]] = {}
+        # Decoded values by the digest of their stored text: the records are immutable, and
+        # decoding (not reading) is what a hit costs, so each stored value is decoded once.
+        self._decoded: OrderedDict[tuple[bytes, type[Any]], _Stored[Any]] = OrderedDict()
 
     async def close(self) -> None:
         """Cancel fetches still in flight and release the backend's connections."""
@@ -164,11 +169,24 @@ class RecordCache:
             return None
         if text is None:
             return None
+        memo = None
+        if isinstance(text, str | bytes):
+            raw = text.encode("utf-8") if isinstance(text, str) else text
+            memo = (hashlib.blake2b(raw, digest_size=16).digest(), record_type)
+        if memo is not None and memo in self._decoded:
+            self._decoded.move_to_end(memo)
+            hit: _Stored[T] = self._decoded[memo]
+            return _Stored(list(hit.records), hit.fetched_at)
         try:
-            return _unpack(text, record_type)
+            stored = _unpack(text, record_type)
         except (ValueError, TypeError) as exc:
             log.warning("cached value for a %s key rejected: %s", record_type.__name__, exc)
             return None
+        if memo is not None:
+            self._decoded[memo] = _Stored(list(stored.records), stored.fetched_at)
+            while len(self._decoded) > DECODED_MAX:
+                self._decoded.popitem(last=False)
+        return stored
 
     async def _write(self, key: str, records: list[T], at: datetime, expiry_s: float) -> None:
         if expiry_s <= 0:

@@ -8,7 +8,11 @@ the parser and validation caches skip repeated work for repeated queries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import strawberry
+from graphql import GraphQLObjectType
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -35,7 +39,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
@@ -49,3 +53,29 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             lambda: AddValidationRules(rules),
         ],
     )
+    _plain_attribute_fields(schema)
+    return schema
+
+
+def _attribute(name: str) -> Callable[..., Any]:
+    def resolve(source: Any, info: Any) -> Any:
+        return getattr(source, name)
+
+    return resolve
+
+
+def _plain_attribute_fields(schema: strawberry.Schema) -> None:
+    """Resolve fields that only read an attribute with a plain ``getattr``.
+
+    Strawberry marks such fields (no resolver, no extension, no permission) and already skips
+    building an ``Info`` for them; its wrapper still costs several calls per field, and an
+    overview has thousands of fields. This does the same ``getattr`` directly. Fields with
+    resolvers, guards or error handlers are untouched.
+    """
+    for gtype in schema._schema.type_map.values():
+        if not isinstance(gtype, GraphQLObjectType) or gtype.name.startswith("__"):
+            continue
+        for gfield in gtype.fields.values():
+            field = gfield.extensions.get("strawberry-definition") if gfield.extensions else None
+            if field is not None and getattr(gfield.resolve, "_is_default", False):
+                gfield.resolve = _attribute(field.python_name)

@@ -14,10 +14,15 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from strawberry.types import Info
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from connectors.deadline import deadline_scope
 from connectors.records import AppointmentRecord
@@ -81,13 +86,20 @@ def report_failures(info: Info[Context, None], results: Iterable[SourceResult[An
         )
 
 
-def _names(selections: Sequence[Any]) -> set[str]:
+def _names(selection_set: SelectionSetNode | None, fragments: Mapping[str, Any]) -> set[str]:
+    """The field names selected directly under ``patientOverview`` (through fragments too).
+
+    Reads the query's syntax tree: only the top level is needed, so converting the whole
+    selection (``info.selected_fields``) would be work for nothing on every request.
+    """
     names: set[str] = set()
-    for sel in selections:
-        if isinstance(sel, SelectedField):
-            names.add(sel.name)
-        elif isinstance(sel, FragmentSpread | InlineFragment):
-            names |= _names(sel.selections)
+    for sel in selection_set.selections if selection_set else ():
+        if isinstance(sel, FieldNode):
+            names.add(sel.name.value)
+        elif isinstance(sel, InlineFragmentNode):
+            names |= _names(sel.selection_set, fragments)
+        elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments:
+            names |= _names(fragments[sel.name.value].selection_set, fragments)
     return names
 
 
@@ -324,9 +336,10 @@ async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOvervi
             override_reason=scope.override.reason if scope.override else None,
         )
     fetches = Fetches(ctx.services.sources, cpr)
+    raw = info._raw_info  # the graphql-core info: its syntax tree is all we need here
     wanted = {
         name
-        for name in _names(info.selected_fields[0].selections)
+        for name in _names(raw.field_nodes[0].selection_set, raw.fragments)
         if name in FETCHING_FIELDS
         and not category_denied(scope, FIELD_CATEGORY.get(name, Category.STAMKORT))
     }

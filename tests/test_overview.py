@@ -62,3 +62,17 @@ async def test_sources_report_only_what_was_asked(gateway: Gateway) -> None:
     status = {s["id"]: s["status"] for s in body["data"]["patientOverview"]["sources"]}
     assert status["rm"] == "OK"
     assert status["cpr"] == "NOT_REQUESTED"  # the stamkort was not asked for: CPR not called
+
+
+async def test_fragments_select_fetches_too(gateway: Gateway) -> None:
+    query = """
+    fragment Calendar on PatientOverview { appointments(first: 5) { totalCount } }
+    query($c: String!) { patientOverview(cpr: $c) {
+      ...Calendar ... on PatientOverview { plans { id } } sources { id status } } }
+    """
+    body = await gateway.query("citizen-multi", query, {"c": MULTI})
+    assert "errors" not in body, body
+    ov = body["data"]["patientOverview"]
+    assert ov["appointments"]["totalCount"] > 5
+    assert ov["plans"]
+    assert {s["id"]: s["status"] for s in ov["sources"]}["aarhus"] == "OK"
