@@ -45,11 +45,11 @@ from typing import Any
 from yarl import URL
 
 from connectors.cda import TZ, ApdDocument, CdaError, appointment_status, parse_apd
-from connectors.http import Params, Upstream
+from connectors.http import Params, Upstream, consent_refusal
 from connectors.records import AppointmentRecord, AppointmentStatus
 from gateway.config import SourceConfig
 from gateway.cpr import mask_cpr
-from gateway.errors import UpstreamBadResponse, UpstreamNotConsented
+from gateway.errors import UpstreamBadResponse
 
 log = logging.getLogger(__name__)
 
@@ -167,11 +167,7 @@ class ApdConnector:
         try:
             return await get(url, params)
         except UpstreamBadResponse as exc:
-            # Upstream reports every 4xx as a bad response and keeps the body to itself, so the
-            # consent refusal is recognised by status alone, and only from a consent source.
-            if self.source.requires_consent and exc.detail.startswith("HTTP 403 "):
-                raise UpstreamNotConsented(self.source.id, detail=exc.detail) from exc
-            raise
+            raise consent_refusal(exc, self.source.requires_consent) from exc
 
     def _bad(self, detail: str) -> UpstreamBadResponse:
         return UpstreamBadResponse(self.source.id, detail=detail)

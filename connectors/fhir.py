@@ -31,7 +31,7 @@ from yarl import URL
 from connectors import fhirjson, fhirparse
 from connectors.fhirjson import FhirFormatError, Json, SkipRecord
 from connectors.fhirparse import CPR_SYSTEM
-from connectors.http import Upstream
+from connectors.http import Upstream, consent_refusal
 from connectors.records import AppointmentRecord, GoalRecord, PlanRecord
 from gateway.config import SourceConfig
 from gateway.errors import UpstreamBadResponse
@@ -118,7 +118,10 @@ class FhirConnector:
         found: dict[str, R] = {}
         for _ in range(self.max_pages):
             # The URL goes out already encoded, so a next link is fetched exactly as given.
-            bundle = await self.upstream.get_json(str(url))
+            try:
+                bundle = await self.upstream.get_json(str(url))
+            except UpstreamBadResponse as exc:
+                raise consent_refusal(exc, self.source.requires_consent) from exc
             try:
                 for res in fhirjson.search_matches(bundle, resource_type):
                     try:

@@ -36,6 +36,7 @@ from gateway.errors import (
     CircuitOpen,
     UpstreamBadResponse,
     UpstreamError,
+    UpstreamNotConsented,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
@@ -286,3 +287,12 @@ def _retry_after(value: str | None) -> float | None:
     if value is None or not value.strip().isdigit():
         return None
     return float(value.strip())
+
+
+def consent_refusal(error: UpstreamBadResponse, requires_consent: bool) -> UpstreamError:
+    """What a bad response really is: a 403 from a source that shares only with consent means
+    the patient has not consented (``Upstream`` keeps 4xx bodies to itself, so the status is
+    what tells)."""
+    if requires_consent and error.detail.startswith("HTTP 403 "):
+        return UpstreamNotConsented(error.source, detail=error.detail)
+    return error

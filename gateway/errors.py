@@ -23,7 +23,10 @@ Anything else is masked as "Unexpected error." and logged with the request's cor
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
+
+_CPR = re.compile(r"(?<!\d)(\d{6})-?\d{4}(?!\d)")
 
 
 class GatewayError(Exception):
@@ -94,8 +97,9 @@ class UpstreamError(GatewayError):
     def __init__(self, source: str, message: str | None = None, *, detail: str = "") -> None:
         super().__init__(message or f"Source {source!r} failed.", source=source)
         self.source = source
-        # Upstream detail is for our logs only, never for clients.
-        self.detail = detail
+        # Upstream detail is for our logs only, never for clients; and even our logs get no
+        # CPR numbers (register URLs carry them in the path).
+        self.detail = _CPR.sub(r"\1-****", detail)
 
 
 class UpstreamTimeout(UpstreamError):

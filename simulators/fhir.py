@@ -80,6 +80,9 @@ def add_routes(app: web.Application, pop: Population, source: str, *, appointmen
         appointments: also serve ``Appointment`` (regions publish appointments in FHIR).
     """
 
+    def shares(cpr: str) -> bool:
+        return not source.startswith("gp") or cpr in pop.gp_consent
+
     async def appointment_search(request: web.Request) -> web.Response:
         def matches(cpr: str) -> list[Resource]:
             ge, lt = _date_range(request.query.getall("date", []))
@@ -98,14 +101,14 @@ def add_routes(app: web.Application, pop: Population, source: str, *, appointmen
             plans = pop.plans.get(source, {}).get(cpr, [])
             return [_care_plan(pop, p) for p in sorted(plans, key=lambda p: (p.start, p.id))]
 
-        return _search(request, "CarePlan", matches)
+        return _search(request, "CarePlan", matches, shares)
 
     async def goal_search(request: web.Request) -> web.Response:
         def matches(cpr: str) -> list[Resource]:
             goals = pop.goals.get(source, {}).get(cpr, [])
             return [_goal(pop, g) for g in sorted(goals, key=lambda g: (g.start, g.id))]
 
-        return _search(request, "Goal", matches)
+        return _search(request, "Goal", matches, shares)
 
     if appointments:
         app.router.add_get("/fhir/Appointment", appointment_search)
@@ -117,10 +120,16 @@ def add_routes(app: web.Application, pop: Population, source: str, *, appointmen
 
 
 def _search(
-    request: web.Request, resource_type: str, matches: Callable[[str], list[Resource]]
+    request: web.Request,
+    resource_type: str,
+    matches: Callable[[str], list[Resource]],
+    shares: Callable[[str], bool] = lambda cpr: True,
 ) -> web.Response:
     try:
         cpr = _patient(request.query.getall("patient:identifier", []))
+        if not shares(cpr):
+            # A GP shares only with the patient's consent given at the clinic.
+            return _outcome("consent: the patient has not consented to sharing", 403, "forbidden")
         count = _int_param(request, "_count", DEFAULT_COUNT, 1, MAX_COUNT)
         offset = _int_param(request, "_offset", 0, 0, 10**6)
         resources = matches(cpr)
@@ -209,10 +218,10 @@ def _page_url(request: web.Request, offset: int, count: int) -> str:
     return str(request.url.with_query(query))
 
 
-def _outcome(diagnostics: str, status: int = 400) -> web.Response:
+def _outcome(diagnostics: str, status: int = 400, code: str = "invalid") -> web.Response:
     body = {
         "resourceType": "OperationOutcome",
-        "issue": [{"severity": "error", "code": "invalid", "diagnostics": diagnostics}],
+        "issue": [{"severity": "error", "code": code, "diagnostics": diagnostics}],
     }
     return web.json_response(body, status=status, content_type=FHIR_JSON)
 

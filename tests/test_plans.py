@@ -147,3 +147,15 @@ async def test_a_failing_source_leaves_the_other_plans(gateway: Gateway) -> None
     assert {p["source"]["id"] for p in ov["plans"]} == {"rm", "aarhus", "gp-jml"}
     assert {g["source"]["id"] for g in ov["goals"]} == {"rm", "aarhus", "gp-jml"}
     assert {e["extensions"].get("source") for e in body["errors"]} == {"frederikshavn"}
+
+
+async def test_gp_plans_need_consent_like_gp_appointments(gateway: Gateway) -> None:
+    query = """query($c: String!) { patientOverview(cpr: $c) {
+      plans { id source { id } } goals { id } sources { id status } } }"""
+    body = await gateway.query("citizen-group2", query, {"c": "1502779995"})
+    assert "errors" not in body, body  # no consent is a status, not a failure
+    ov = body["data"]["patientOverview"]
+    assert {s["id"]: s["status"] for s in ov["sources"]}["gp-jml"] == "NOT_CONSENTED"
+    assert all(p["source"]["id"] != "gp-jml" for p in ov["plans"])
+    consented = await gateway.query("citizen-multi", query, {"c": "0108589995"})
+    assert any(p["source"]["id"] == "gp-jml" for p in consented["data"]["patientOverview"]["plans"])
