@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from connectors.http import Upstream
 from connectors.records import Address, PersonRecord, PersonStatus
+from connectors.shape import Shape, filled
 from gateway.cpr import mask_cpr, normalise_cpr
 from gateway.errors import UpstreamBadResponse
 
@@ -120,29 +121,6 @@ def _address(data: Any, where: str) -> Address:
     )
 
 
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _bad(f"{where}: expected an object")
-    return value
-
-
-def _text(obj: dict[str, Any], key: str, where: str, *, empty_ok: bool = False) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not (empty_ok or value.strip()):
-        raise _bad(f"{where}.{key}: expected text")
-    return value
-
-
-def _optional_text(obj: dict[str, Any], key: str, where: str) -> str | None:
-    # The key must be present: null says "none", a missing key says the shape changed.
-    if key not in obj:
-        raise _bad(f"{where}.{key}: missing")
-    return None if obj[key] is None else _text(obj, key, where)
-
-
-def _filled(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _bad(detail: str) -> UpstreamBadResponse:
-    return UpstreamBadResponse(SOURCE, detail=detail)
+_shape = Shape(SOURCE)
+_object, _text, _optional_text, _bad = _shape.object, _shape.text, _shape.optional_text, _shape.bad
+_filled = filled

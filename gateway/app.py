@@ -19,10 +19,10 @@ from typing import Any
 import aiohttp
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.http.ides import get_graphql_ide_html
@@ -115,7 +115,22 @@ class Authenticated:
         except AuthError as exc:
             await _unauthorised(exc.message)(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        await self.app(scope, _capped(receive), send)
+
+
+def _capped(receive: Receive) -> Receive:
+    """``receive`` that refuses a body over ``MAX_BODY`` even without a Content-Length."""
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY:
+            raise ClientDisconnect  # Starlette's request reader stops; nothing is executed
+        return message
+
+    return capped
 
 
 async def healthz(request: Request) -> Response:

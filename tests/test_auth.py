@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import jwt
 import pytest
@@ -170,3 +171,21 @@ async def test_tenancy_over_http(gateway: Gateway, persona: str, cpr: str, allow
     else:
         assert body["data"] is None
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_oversized_bodies_are_refused_with_or_without_a_length(gateway: Gateway) -> None:
+    big = b'{"query": "' + b" " * 70_000 + b'{ __typename }"}'
+    headers = {
+        "Authorization": f"Bearer {gateway.token('citizen-multi')}",
+        "Content-Type": "application/json",
+    }
+    async with gateway.session.post(f"{gateway.url}/graphql", data=big, headers=headers) as r:
+        assert r.status == 413
+
+    async def chunks() -> Any:
+        for i in range(0, len(big), 8192):
+            yield big[i : i + 8192]
+
+    async with gateway.session.post(f"{gateway.url}/graphql", data=chunks(), headers=headers) as r:
+        assert r.status >= 400
+        assert "Traceback" not in await r.text()
