@@ -196,7 +196,7 @@ class Store:
     Example::
 
         store = Store(make_engine(settings.database_url))
-        blocks = await store.active_blocks("0101901234", at=now)
+        blocks = await store.active_blocks("0201919990", at=now)
     """
 
     def __init__(self, engine: AsyncEngine) -> None:

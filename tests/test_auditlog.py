@@ -19,8 +19,8 @@ from gateway.auditlog import AuditLog, NewEntry, VerifyResult, entry_hash
 from gateway.db import GENESIS_HASH, audit_head, make_engine
 from gateway.errors import AuditUnavailableError, BadInputError
 
-CPR = "0101901234"
-OTHER = "0202805678"
+CPR = "0201919990"
+OTHER = "1502779995"
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,7 +146,7 @@ async def test_concurrent_appends_from_two_processes_form_one_chain(
         "    log = AuditLog(engine)\n"
         "    sys.stdin.readline()\n"
         "    for n in range(25):\n"
-        "        await log.append(NewEntry(datetime.now(UTC), '0101901234', 'clinician', name,\n"
+        "        await log.append(NewEntry(datetime.now(UTC), '0201919990', 'clinician', name,\n"
         "            name, None, None, None, 'view', ('appointments',), None, None, str(n)))\n"
         "    await engine.dispose()\n"
         "asyncio.run(main(sys.argv[1], sys.argv[2]))\n"

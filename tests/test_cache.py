@@ -94,7 +94,7 @@ EXAMPLES: list[object] = [
         OrgRef(None),
     ),
     PersonRecord(
-        "0101010000",
+        "0108589995",
         "Test",
         "Testesen",
         Address(("Testvej 1",), "8000", "Aarhus C", "751"),
@@ -290,7 +290,7 @@ async def make_cache(request: pytest.FixtureRequest) -> AsyncIterator[CacheFacto
         await _purge(url, namespace)
 
 
-KEY = "rm:appointments:0101010000:2025-01-01:2025-12-31"
+KEY = "rm:appointments:0108589995:2025-01-01:2025-12-31"
 
 
 async def test_miss_loads_and_hit_does_not(make_cache: CacheFactory) -> None:
@@ -452,7 +452,7 @@ async def test_redis_keys_are_namespaced_and_hashed() -> None:
         try:
             keys = [k async for k in client.scan_iter(match=f"{namespace}:*")]
             assert keys == [f"{namespace}:{_backend_key(KEY)}".encode()]
-            assert b"0101010000" not in keys[0]
+            assert b"0108589995" not in keys[0]
             ttl = await client.pttl(keys[0])
             assert 600_000 < ttl <= 630_000
         finally:

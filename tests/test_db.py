@@ -112,12 +112,12 @@ async def test_datetimes_come_back_aware_utc(engine: AsyncEngine) -> None:
     when = datetime(2025, 3, 30, 2, 30, 15, 123456, tzinfo=cet)
     row = {
         "id": "b1",
-        "patient_cpr": "0101901234",
+        "patient_cpr": "0201919990",
         "kind": "period",
         "valid_from": when,
         "include_subunits": False,
         "created_at": when,
-        "created_by": "0101901234",
+        "created_by": "0201919990",
         "created_by_role": "citizen",
     }
     async with engine.begin() as conn:

@@ -391,9 +391,9 @@ async def test_params_and_accept_reach_the_source(
         return web.Response(text=json.dumps(seen), content_type="application/json")
 
     up = await serve(echo)
-    got = await upstream(session).get_json(up.url, {"patient": "0101011234"})
+    got = await upstream(session).get_json(up.url, {"patient": "0201609996"})
     assert got == {
-        "q": {"patient": "0101011234"},
+        "q": {"patient": "0201609996"},
         "accept": "application/fhir+json, application/json",
     }
 

@@ -9,8 +9,8 @@ import pytest
 from gateway.errors import BadInputError, NotFoundError, StaleEditError
 from gateway.store import Block, BlockKind, Provenance, StamkortState, Store
 
-CPR = "0101901234"
-OTHER = "0202805678"
+CPR = "0201919990"
+OTHER = "1502779995"
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 CITIZEN = Provenance(CPR, "Jens Hansen", "citizen")
 NURSE = Provenance("0C1D2", "Sygeplejerske Hansen", "clinician", "123456789012345", "AUH")
