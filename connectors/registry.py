@@ -78,6 +78,7 @@ class Sources:
                 session, name, timeout_s=timeout_s, resilience=settings.resilience, max_bytes=cap
             )
 
+        self.by_id = {s.id: s for s in settings.sources}
         self.appointment_sources = tuple(s for s in settings.sources if s.appointments)
         self.plan_sources = tuple(s for s in settings.sources if s.plans)
         self._appointments: dict[str, FhirConnector | ApdConnector] = {}

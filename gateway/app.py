@@ -193,8 +193,7 @@ async def calendar_feed(request: Request) -> Response:
                 media_type="text/plain",
                 headers={"Retry-After": "300"},
             )
-    configs = {s.id: s for s in sources.appointment_sources}
-    records = merge_appointments((configs[r.source], r.records) for r in results)
+    records = merge_appointments((sources.by_id[r.source], r.records) for r in results)
     body = render_calendar(records, calendar_name="Mine aftaler", now=now)
     return Response(
         body,

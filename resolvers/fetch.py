@@ -14,6 +14,7 @@ from typing import Any
 from connectors.records import AppointmentRecord, GoalRecord, PlanRecord
 from connectors.registry import PersonResult, SourceResult, Sources
 from gateway.access import Category
+from resolvers.merge import merge_appointments
 
 APPOINTMENTS, PLANS, GOALS, STAMKORT = "appointments", "plans", "goals", "stamkort"
 FIELD_CATEGORY = {
@@ -31,6 +32,7 @@ class Fetches:
         self.sources = sources
         self.cpr = cpr
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._merged: list[AppointmentRecord] | None = None
 
     def start(self, wanted: Iterable[str]) -> None:
         """Start the fetches for the selected fields (``appointments``, ``plans``, ...)."""
@@ -71,10 +73,20 @@ class Fetches:
         self.start([STAMKORT])
         return await self._tasks[STAMKORT]  # type: ignore[no-any-return]
 
-    async def results(self) -> list[SourceResult[Any] | PersonResult]:
-        """Every result of this request so far (for the per-source status)."""
-        done = await asyncio.gather(*self._tasks.values())
-        out: list[SourceResult[Any] | PersonResult] = []
-        for item in done:
-            out.extend(item if isinstance(item, list) else [item])
+    async def merged_appointments(self) -> list[AppointmentRecord]:
+        """All sources' appointments merged (``resolvers/merge.py``), once per request."""
+        if self._merged is None:
+            by_id = self.sources.by_id
+            results = await self.appointments()
+            self._merged = merge_appointments((by_id[r.source], r.records) for r in results)
+        return self._merged
+
+    async def results(self) -> list[SourceResult[Any]]:
+        """Every source result of this request so far (for the per-source status)."""
+        out: list[SourceResult[Any]] = []
+        for item in await asyncio.gather(*self._tasks.values()):
+            if isinstance(item, PersonResult):
+                out.extend(item.results)
+            else:
+                out.extend(item)
         return out

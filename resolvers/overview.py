@@ -46,7 +46,6 @@ from resolvers.appointments import (
 from resolvers.blocks import AccessLogConnection, Block, resolve_access_log, resolve_blocks
 from resolvers.feed import CalendarFeed, resolve_calendar_feed
 from resolvers.fetch import APPOINTMENTS, FIELD_CATEGORY, GOALS, PLANS, STAMKORT, Fetches
-from resolvers.merge import merge_appointments
 from resolvers.plans import Goal, Plan, goals_of, plans_of
 from resolvers.stamkort import EnteredOrigin, Stamkort, stamkort_of
 from resolvers.types import Notice, Source, SourceKind, SourceState, SourceStatus
@@ -145,10 +144,8 @@ class PatientOverview:
         if not 1 <= first <= MAX_PAGE:
             raise BadInputError(f"'first' must be between 1 and {MAX_PAGE}.", field="first")
         start, end = _window(view, date, from_, to, info.context.state.now)
-        results = await self.fetches.appointments()
-        report_failures(info, results)
-        configs = {s.id: s for s in info.context.services.sources.appointment_sources}
-        everything = merge_appointments((configs[r.source], r.records) for r in results)
+        report_failures(info, await self.fetches.appointments())
+        everything = await self.fetches.merged_appointments()
         selection = await _selection(info, filter, view, (start, end), everything)
         return AppointmentConnection(
             everything=everything,
@@ -186,14 +183,10 @@ class PatientOverview:
 
     @strawberry.field(description="How every source answered for the data this query asked for.")
     async def sources(self) -> list[SourceState]:
-        worst: dict[str, SourceResult[Any]] = {}
+        worst: dict[str, SourceResult[Any]] = {}  # a source's first non-OK answer, else OK
         for r in await self.fetches.results():
-            seen = worst.get(r.source) if isinstance(r, SourceResult) else None
-            if isinstance(r, SourceResult) and (seen is None or seen.status == "OK"):
+            if r.source not in worst or worst[r.source].status == "OK":
                 worst[r.source] = r
-            elif not isinstance(r, SourceResult):
-                for sub in r.results:
-                    worst.setdefault(sub.source, sub)
         out = []
         for src in self.source_types.values():
             got = worst.get(src.id)
@@ -231,14 +224,7 @@ class PatientOverview:
         out: list[tuple[Category, list[Any]]] = []
         started = self.fetches.started
         if APPOINTMENTS in started:
-            configs = {s.id: s for s in ctx.services.sources.appointment_sources}
-            results = await self.fetches.appointments()
-            out.append(
-                (
-                    Category.APPOINTMENTS,
-                    merge_appointments((configs[r.source], r.records) for r in results),
-                )
-            )
+            out.append((Category.APPOINTMENTS, await self.fetches.merged_appointments()))
         if PLANS in started:
             out.append((Category.PLANS, [p for r in await self.fetches.plans() for p in r.records]))
         if GOALS in started:
