@@ -74,9 +74,12 @@ class Sources:
         cap = settings.limits.max_response_bytes
 
         def upstream(name: str, timeout_s: float) -> Upstream:
-            return Upstream.configured(
+            self.upstreams[name] = Upstream.configured(
                 session, name, timeout_s=timeout_s, resilience=settings.resilience, max_bytes=cap
             )
+            return self.upstreams[name]
+
+        self.upstreams: dict[str, Upstream] = {}  # one per source: its breaker and retry budget
 
         self.by_id = {s.id: s for s in settings.sources}
         self.appointment_sources = tuple(s for s in settings.sources if s.appointments)

@@ -2,8 +2,8 @@
 
 The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the database engine and
 the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
-required for operations), ``/healthz`` (alive), ``/readyz`` (database answers),
-``/calendar/<secret>.ics`` (a patient's iCalendar feed).
+required for operations), ``/healthz`` (alive), ``/readyz`` (database answers), ``/metrics``
+(Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed).
 """
 
 from __future__ import annotations
@@ -147,6 +147,19 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def metrics(request: Request) -> Response:
+    """Prometheus text: per-source circuit-breaker state. No patient data, ever."""
+    services: Services = request.app.state.services
+    lines = [
+        "# HELP spo_upstream_circuit_open 1 while the source's circuit breaker is open.",
+        "# TYPE spo_upstream_circuit_open gauge",
+    ]
+    for name, upstream in sorted(services.sources.upstreams.items()):
+        state = upstream.breaker.state if upstream.breaker else "closed"
+        lines.append(f'spo_upstream_circuit_open{{source="{name}"}} {int(state != "closed")}')
+    return Response("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+
+
 async def calendar_feed(request: Request) -> Response:
     """The patient's appointments as iCalendar, for whoever holds the secret URL."""
     services: Services = request.app.state.services
@@ -241,6 +254,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/", lambda r: RedirectResponse("/graphql")),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
             Route("/calendar/{token}.ics", calendar_feed),
             Route("/graphql", Authenticated(graphql), methods=["GET", "POST"]),
         ],

@@ -76,3 +76,13 @@ async def test_fragments_select_fetches_too(gateway: Gateway) -> None:
     assert ov["appointments"]["totalCount"] > 5
     assert ov["plans"]
     assert {s["id"]: s["status"] for s in ov["sources"]}["aarhus"] == "OK"
+
+
+async def test_metrics_show_breaker_state_and_no_patient_data(gateway: Gateway) -> None:
+    await gateway.query("citizen-multi", OVERVIEW, {"cpr": MULTI})
+    async with gateway.session.get(gateway.url + "/metrics") as r:
+        assert r.status == 200
+        text = await r.text()
+    assert 'spo_upstream_circuit_open{source="rm"} 0' in text
+    assert 'spo_upstream_circuit_open{source="cpr"} 0' in text
+    assert MULTI not in text
