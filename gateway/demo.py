@@ -114,6 +114,9 @@ def write_demo_json(
 
 
 def table(personas: list[dict[str, str]]) -> str:
+    """The personas, then each one's bearer token on a line of its own (tokens are long)."""
     rows = [f"{'persona':26} {'role':10} {'patient cpr':12} name"]
     rows += [f"{p['id']:26} {p['role']:10} {p['cpr']:12} {p['name']}" for p in personas]
+    rows += ["", "Bearer tokens (header  Authorization: Bearer <token>):"]
+    rows += [f"{p['id']:26} {p['token']}" for p in personas]
     return "\n".join(rows)
