@@ -96,3 +96,30 @@ def test_token_for_a_persona(
     assert claims["spo_role"] == "clinician"
     assert claims["authorisation_id"] == "005ML"
     assert (tmp_path / "var" / "dev-signing-key.pem").exists()
+
+
+def test_token_for_any_principal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    main(
+        [
+            "token",
+            "--role",
+            "relative",
+            "--name",
+            "Hanne",
+            "--cpr",
+            "0201609995",
+            "--patient-cpr",
+            "0108589995",
+            "--valid-to",
+            "2030-01-01",
+        ]
+    )
+    claims = jwt.decode(capsys.readouterr().out.strip(), options={"verify_signature": False})
+    assert claims["fuldmagt"]["patient_cpr"] == "0108589995"
+    assert claims["fuldmagt"]["valid_to"] == "2030-01-01"
+    with pytest.raises(SystemExit) as refused:
+        main(["token", "--role", "clinician", "--name", "No Id"])
+    assert "authorisation_id" in str(refused.value.code)
