@@ -57,24 +57,12 @@ class NewEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class AccessLogEntry:
-    """One logged access to a patient's data, as stored and chained."""
+class AccessLogEntry(NewEntry):
+    """One logged access to a patient's data, as stored and chained: the caller's entry plus
+    its position in the chain and the hashes."""
 
     seq: int
     id: str
-    at: datetime
-    patient_cpr: str
-    actor_role: str
-    actor_id: str
-    actor_name: str
-    actor_org_sor: str | None
-    actor_org_name: str | None
-    on_behalf_of: str | None
-    action: str
-    categories: tuple[str, ...]
-    override_id: str | None
-    override_reason: str | None
-    request_id: str
     prev_hash: str
     hash: str
 

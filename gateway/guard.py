@@ -45,10 +45,10 @@ class Restrictable(Protocol):
     def restrict(self, keep: Any) -> tuple[Self, bool]: ...
 
 
-def _origins(value: Any) -> Iterable[Origin]:
+def _origins(value: list[Any] | Restrictable) -> Iterable[Origin]:
     if isinstance(value, list):
         return [item.origin for item in value]
-    return value.origins()  # type: ignore[no-any-return]
+    return value.origins()
 
 
 def withhold(info: Info[Context, None]) -> None:
@@ -64,7 +64,9 @@ def withhold(info: Info[Context, None]) -> None:
     )
 
 
-async def restrict(ctx: Context, scope: Scope, category: Category, value: Any) -> tuple[Any, bool]:
+async def restrict(
+    ctx: Context, scope: Scope, category: Category, value: list[Any] | Restrictable
+) -> tuple[Any, bool]:
     """``value`` without what the scope's blocks hide in ``category``, and whether anything was.
 
     ``value`` is a list of items with an ``origin`` or a ``Restrictable``.
@@ -85,7 +87,7 @@ async def restrict(ctx: Context, scope: Scope, category: Category, value: Any) -
     if isinstance(value, list):
         kept = [item for item in value if keep(item.origin)]
         return kept, len(kept) != len(value)
-    return value.restrict(keep)  # type: ignore[no-any-return]
+    return value.restrict(keep)
 
 
 class GuardExtension(FieldExtension):
