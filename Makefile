@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 # Reinstall when pyproject.toml changes; otherwise reuse the environment (idempotent).
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install demo test check bench soak schema clean
+# The days that break calendars: summer time, the October DST change, ISO week 53, a new year,
+# a leap day, the March DST change. ``make test-dates`` runs the whole suite on each.
+DATES ?= 2026-07-15 2026-10-25 2026-12-28 2027-01-01 2028-02-29 2027-03-28
+
+.PHONY: install demo test test-dates check bench soak schema clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,6 +27,12 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+test-dates: install
+	@for day in $(DATES); do \
+		echo "== SPO_TEST_TODAY=$$day"; \
+		SPO_TEST_TODAY=$$day $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
+	done
 
 check: install
 	$(BIN)/ruff format --check .

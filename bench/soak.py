@@ -50,13 +50,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 # The gateway process: ``create_app(load_settings())`` served by uvicorn on a listening socket
 # inherited from the parent as file descriptor ``argv[1]``. The parent binds the ephemeral port
 # itself, so it knows the port without parsing logs and no other process can take it meanwhile.
+# ``SPO_TEST_TODAY`` (the test suite's day, see tests/conftest.py) moves its clock there too.
 LAUNCHER = """
-import asyncio, socket, sys
+import asyncio, os, socket, sys
+from datetime import date
 import uvicorn
+from domain.clock import SYSTEM_CLOCK, ShiftedClock
 from gateway.app import create_app
 from gateway.config import load_settings
+day = os.environ.get("SPO_TEST_TODAY")
+clock = ShiftedClock.on(date.fromisoformat(day)) if day else SYSTEM_CLOCK
 sock = socket.socket(fileno=int(sys.argv[1]))
-config = uvicorn.Config(create_app(load_settings()), log_level="warning", lifespan="on")
+config = uvicorn.Config(create_app(load_settings(), clock), log_level="warning", lifespan="on")
 asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
 """
 KID = "soak-key"

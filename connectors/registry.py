@@ -30,6 +30,7 @@ from connectors.records import (
     PlanRecord,
 )
 from connectors.stamdata import StamdataConnector
+from domain.clock import SYSTEM_CLOCK, Clock
 from gateway.config import RegisterConfig, Settings, SourceConfig
 from gateway.errors import UpstreamBadResponse, UpstreamError, UpstreamNotConsented
 
@@ -67,7 +68,13 @@ class _NotConsented(Exception):
 class Sources:
     """Every configured source, its connector and the cache in front of it."""
 
-    def __init__(self, settings: Settings, session: aiohttp.ClientSession, cache: RecordCache):
+    def __init__(
+        self,
+        settings: Settings,
+        session: aiohttp.ClientSession,
+        cache: RecordCache,
+        clock: Clock = SYSTEM_CLOCK,
+    ):
         self.settings = settings
         self.cache = cache
         self.stale_s = settings.resilience.stale_if_error_s
@@ -89,8 +96,12 @@ class Sources:
         for s in settings.sources:
             up = upstream(s.id, s.timeout_s)
             if s.appointments:
-                cls = FhirConnector if s.appointments.protocol == "fhir" else ApdConnector
-                self._appointments[s.id] = cls(up, s.appointments.url, s)
+                if s.appointments.protocol == "fhir":
+                    self._appointments[s.id] = FhirConnector(up, s.appointments.url, s)
+                else:
+                    self._appointments[s.id] = ApdConnector(
+                        up, s.appointments.url, s, clock=clock.now
+                    )
             if s.plans:
                 self._plans[s.id] = FhirConnector(up, s.plans.url, s)
         self.cpr_config: RegisterConfig = settings.cpr

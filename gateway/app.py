@@ -13,7 +13,6 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -30,6 +29,7 @@ from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
 from connectors.registry import Sources
+from domain.clock import SYSTEM_CLOCK, Clock
 from gateway.auditlog import AuditLog, NewEntry
 from gateway.auth import TokenVerifier
 from gateway.config import Settings
@@ -65,7 +65,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return Context(
             principal=request.scope[PRINCIPAL],
             services=services,
-            state=RequestState(request_id=uuid.uuid4().hex, now=datetime.now(UTC)),
+            state=RequestState(request_id=uuid.uuid4().hex, now=services.clock.now()),
             request=request,
         )
 
@@ -163,7 +163,7 @@ async def metrics(request: Request) -> Response:
 async def calendar_feed(request: Request) -> Response:
     """The patient's appointments as iCalendar, for whoever holds the secret URL."""
     services: Services = request.app.state.services
-    now = datetime.now(UTC)
+    now = services.clock.now()
     feed = await services.store.feed_by_token(request.path_params["token"], now)
     if feed is None:
         return Response("Not found.\n", status_code=404, media_type="text/plain")
@@ -215,8 +215,11 @@ async def calendar_feed(request: Request) -> Response:
     )
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The gateway as an ASGI app; nothing is opened until the lifespan starts."""
+def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
+    """The gateway as an ASGI app; nothing is opened until the lifespan starts.
+
+    ``clock`` is what "now" and so "today" are for every request (tests move it to other days).
+    """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -224,7 +227,7 @@ def create_app(settings: Settings) -> Starlette:
             connector=aiohttp.TCPConnector(limit=200, limit_per_host=50),
             raise_for_status=False,
         )
-        cache = RecordCache(settings.cache_url)
+        cache = RecordCache(settings.cache_url, clock=clock.now)
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         try:
@@ -233,9 +236,10 @@ def create_app(settings: Settings) -> Starlette:
             )
             app.state.services = Services(
                 settings=settings,
-                sources=Sources(settings, session, cache),
+                sources=Sources(settings, session, cache, clock),
                 store=Store(engine),
                 auditlog=AuditLog(engine),
+                clock=clock,
             )
             yield
         finally:

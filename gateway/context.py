@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
+from domain.clock import Clock
 from gateway.access import Category, Scope
 from gateway.auth import Principal
 from gateway.config import Settings
@@ -31,6 +32,7 @@ class Services:
     sources: Sources
     store: Store
     auditlog: AuditLog
+    clock: Clock
 
 
 @dataclass(slots=True)

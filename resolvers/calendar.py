@@ -16,7 +16,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TypeVar
-from zoneinfo import ZoneInfo
+
+from domain.clock import TZ, local_date
+from domain.clock import require_aware as _require_aware
 
 __all__ = [
     "TZ",
@@ -28,8 +30,6 @@ __all__ = [
     "overlaps",
     "window",
 ]
-
-TZ = ZoneInfo("Europe/Copenhagen")
 
 T = TypeVar("T")
 
@@ -66,25 +66,9 @@ def window(view: View, anchor: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _require_aware(dt: datetime) -> None:
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        # A naive time has no place on a timeline; guessing a zone would shift it silently.
-        raise ValueError(f"naive datetime {dt.isoformat()} has no time zone")
-
-
 def _utc(dt: datetime) -> datetime:
     _require_aware(dt)
     return dt.astimezone(UTC)
-
-
-def local_date(dt: datetime) -> date:
-    """The Copenhagen calendar date of the instant ``dt`` (which must be aware).
-
-    >>> local_date(datetime(2026, 10, 24, 23, 30, tzinfo=UTC))
-    datetime.date(2026, 10, 25)
-    """
-    _require_aware(dt)
-    return dt.astimezone(TZ).date()
 
 
 def iso_week(dt: datetime) -> tuple[int, int]:

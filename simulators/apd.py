@@ -49,6 +49,7 @@ from typing import Any
 
 from aiohttp import web
 
+from domain.clock import TZ
 from simulators.cda import (
     CPR_OID,
     DOC_ID_OID,
@@ -62,7 +63,7 @@ from simulators.cda import (
     render_cda,
 )
 from simulators.faults import FAULT, FAULT_KEY, Fault
-from simulators.population import GP_SHARED_SINCE, TZ, Population
+from simulators.population import GP_SHARED_SINCE, Population
 
 FORMAT_SYSTEM = "urn:oid:1.2.208.184.100.10"
 FORMAT_CODE = "urn:ad:dk:medcom:apd-v2.0.1:full"

@@ -14,7 +14,8 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from simulators.population import TZ, Population, SimAddress, SimAppointment, SimOrg, SimVersion
+from domain.clock import TZ
+from simulators.population import Population, SimAddress, SimAppointment, SimOrg, SimVersion
 
 CPR_OID = "1.2.208.176.1.2"
 SOR_OID = "1.2.208.176.1.1"

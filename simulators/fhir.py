@@ -32,16 +32,9 @@ from typing import Any
 
 from aiohttp import web
 
+from domain.clock import TZ
 from simulators.faults import FAULT, FAULT_KEY, Fault
-from simulators.population import (
-    TZ,
-    Population,
-    SimAppointment,
-    SimGoal,
-    SimOrg,
-    SimPlace,
-    SimPlan,
-)
+from simulators.population import Population, SimAppointment, SimGoal, SimOrg, SimPlace, SimPlan
 
 CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 SOR_SYSTEM = "urn:oid:1.2.208.176.1.1"

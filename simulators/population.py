@@ -14,9 +14,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Europe/Copenhagen")
+from domain.clock import SYSTEM_CLOCK, TZ, Clock, today
+
 GP_SHARED_SINCE = date(2021, 10, 1)
 GP_TITLE = "Aftale hos praktiserende læge"
 
@@ -503,9 +503,11 @@ def _status_for(start: datetime, now: datetime, rng: random.Random) -> str:
     return rng.choices(["booked", "proposed", "cancelled"], [88, 6, 6])[0]
 
 
-def build_population(anchor: date | None = None, seed: int = 20261126) -> Population:
-    """Generate the population for ``anchor`` (default: today in Copenhagen)."""
-    anchor = anchor or datetime.now(TZ).date()
+def build_population(
+    anchor: date | None = None, seed: int = 20261126, clock: Clock = SYSTEM_CLOCK
+) -> Population:
+    """Generate the population for ``anchor`` (default: today in Copenhagen on ``clock``)."""
+    anchor = anchor or today(clock)
     pop = Population(anchor=anchor)
     pop.orgs = {o.sor: o for o in ORGS}
     pop.practices = {p.ydernummer: p for p in PRACTICES}
@@ -583,6 +585,9 @@ def _citizen_multi(b: _Builder, p: SimPerson, anchor: date, now: datetime) -> No
     def d(n: int) -> date:
         return anchor + timedelta(days=n)
 
+    def rehab_day(week: int, weekday: int) -> date:
+        return d(7 * week) - timedelta(days=anchor.weekday()) + timedelta(days=weekday)
+
     physician = "Lene Hjort, overlæge"
     # Region Midtjylland (AUH): admission before discharge, follow-ups, a cancelled one, one without
     # end, one on the day summer time ends.
@@ -590,7 +595,9 @@ def _citizen_multi(b: _Builder, p: SimPerson, anchor: date, now: datetime) -> No
     b.add("rm", p.cpr, [admission])
     followup = b.simple("rm", p, 0, _at(d(10), 9, 30), "booked", performer=physician)
     b.simple("rm", p, 1, _at(d(5), 8), "cancelled")
-    b.simple("rm", p, 1, _at(d(21), 13), "booked", no_end=True)
+    # Without an end, at 13:00 on the Tuesday three weeks on: during a Frederikshavn rehab
+    # session (below), so there is always a second overlap to coordinate, whatever today is.
+    b.simple("rm", p, 1, _at(rehab_day(3, 1), 13), "booked", no_end=True)
     dst_end = last_sunday(anchor.year, 10)
     b.simple("rm", p, 2, _at(dst_end, 10), "fulfilled" if dst_end < anchor else "booked")
     b.simple("rm", p, 2, _at(d(40), 11), "proposed")
@@ -616,7 +623,7 @@ def _citizen_multi(b: _Builder, p: SimPerson, anchor: date, now: datetime) -> No
     # Frederikshavn: rehab twice a week.
     for week in range(-1, 4):
         for weekday in (1, 3):
-            day = d(7 * week) - timedelta(days=d(0).weekday()) + timedelta(days=weekday)
+            day = rehab_day(week, weekday)
             b.simple("frederikshavn", p, 0, _at(day, 13), "fulfilled" if day < anchor else "booked")
     # GP: follow-up after discharge; one from before sharing started (must never be shown).
     b.simple("gp-jml", p, 0, _at(d(3), 9), "booked", performer="Jens Michael Larsen")

@@ -20,6 +20,7 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from domain.clock import Clock
 from gateway.app import create_app
 from gateway.auth import mint_token
 from gateway.config import Settings, load_settings
@@ -40,6 +41,7 @@ class Gateway:
     key: ec.EllipticCurvePrivateKey
     session: aiohttp.ClientSession
     app: Any
+    clock: Clock
 
     def token(self, persona: str, **overrides: Any) -> str:
         claims = {**claims_for(self.pop.persona(persona)), **overrides}
@@ -94,8 +96,8 @@ def test_settings(tmp_path: Path, sim_url: str, database_url: str, **env: str) -
 
 
 @pytest.fixture
-async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
-    pop = build_population()
+async def gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
+    pop = build_population(clock=clock)
     sims = await server.start(pop)
     key = ec.generate_private_key(ec.SECP256R1())
     database_url = f"sqlite+aiosqlite:///{tmp_path}/gw.db"
@@ -106,11 +108,11 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
         )
     )
     await upgrade(database_url)
-    app = create_app(settings)
+    app = create_app(settings, clock)
     srv, task, url = await start_uvicorn(app)
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     try:
-        yield Gateway(url, settings, pop, sims.base_url, key, session, app)
+        yield Gateway(url, settings, pop, sims.base_url, key, session, app, clock)
     finally:
         await session.close()
         srv.should_exit = True

@@ -19,11 +19,12 @@ from connectors.apd import ApdConnector
 from connectors.cda import CdaError, appointment_status, parse_apd, parse_ts
 from connectors.http import Upstream
 from connectors.records import AppointmentRecord, AppointmentStatus, OrgRef
+from domain.clock import TZ
 from gateway.config import SourceConfig
 from gateway.errors import UpstreamBadResponse, UpstreamNotConsented
 from simulators import apd, faults
 from simulators import cda as simcda
-from simulators.population import GP_SHARED_SINCE, TZ, Population, build_population
+from simulators.population import GP_SHARED_SINCE, Population, build_population
 
 ANCHOR = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 12, tzinfo=TZ)

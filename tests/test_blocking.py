@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -95,7 +95,7 @@ async def test_treatment_place_block_with_and_without_sub_units(gateway: Gateway
 
 
 async def test_period_block_hides_what_is_dated_in_it(gateway: Gateway) -> None:
-    now = datetime.now(UTC)
+    now = gateway.clock.now()
     start, end = now - timedelta(days=10), now + timedelta(days=2)
     await block(gateway, kind="PERIOD", periodStart=start.isoformat(), periodEnd=end.isoformat())
     body = await gateway.query("clinician-auh", VIEW, {"cpr": MULTI})
@@ -190,7 +190,7 @@ async def test_override_lifecycle_and_log(gateway: Gateway) -> None:
     )
     assert "errors" not in granted, granted
     expires = datetime.fromisoformat(granted["data"]["overrideBlocks"]["expiresAt"])
-    assert timedelta(minutes=119) < expires - datetime.now(UTC) <= timedelta(minutes=120)
+    assert timedelta(minutes=119) < expires - gateway.clock.now() <= timedelta(minutes=120)
     seen = await gateway.query("clinician-auh", VIEW, {"cpr": MULTI})
     assert "errors" not in seen
     assert seen["data"]["patientOverview"]["appointments"]["totalCount"] > 0
@@ -223,7 +223,7 @@ async def test_override_expires(gateway: Gateway) -> None:
     async with engine.begin() as conn:  # let the override's window pass
         await conn.execute(
             text("UPDATE overrides SET expires_at = :t"),
-            {"t": datetime.now(UTC) - timedelta(seconds=1)},
+            {"t": gateway.clock.now() - timedelta(seconds=1)},
         )
     assert (await gateway.query("clinician-auh", VIEW, {"cpr": MULTI}))["data"]["patientOverview"][
         "appointments"

@@ -25,6 +25,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from domain.clock import Clock
 from gateway.app import create_app
 from gateway.config import Settings
 from gateway.db import upgrade
@@ -59,7 +60,7 @@ GatewayFactory = Callable[..., Awaitable[Gateway]]
 
 
 @pytest.fixture
-async def make_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
+async def make_gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[GatewayFactory]:
     """Start simulators and a gateway (SQLite, in-memory cache) with ``tune``d settings.
 
     Call it once per test: the database and trusted key live in the test's ``tmp_path``.
@@ -67,7 +68,7 @@ async def make_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
     stops: list[Callable[[], Awaitable[None]]] = []
 
     async def make(tune: Tune | None = None) -> Gateway:
-        pop = build_population()
+        pop = build_population(clock=clock)
         sims = await server.start(pop)
         stops.append(sims.close)
         key = ec.generate_private_key(ec.SECP256R1())
@@ -81,7 +82,7 @@ async def make_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
         if tune is not None:
             settings = tune(settings)
         await upgrade(database_url)
-        app = create_app(settings)
+        app = create_app(settings, clock)
         srv, task, url = await start_uvicorn(app)
 
         async def stop_gateway() -> None:
@@ -91,7 +92,7 @@ async def make_gateway(tmp_path: Path) -> AsyncIterator[GatewayFactory]:
         stops.append(stop_gateway)
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         stops.append(session.close)
-        return Gateway(url, settings, pop, sims.base_url, key, session, app)
+        return Gateway(url, settings, pop, sims.base_url, key, session, app, clock)
 
     yield make
     for stop in reversed(stops):

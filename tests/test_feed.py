@@ -193,7 +193,7 @@ async def test_a_relatives_feed_is_logged_and_ends_with_the_fuldmagt(gateway: Ga
     ]
     # A fuldmagt that ends today: the feed works until the end of the day, then stops.
     persona = gateway.pop.persona("relative-multi")
-    today = local_date(datetime.now(UTC))
+    today = local_date(gateway.clock.now())
     short = gateway.token(
         "relative-multi",
         fuldmagt={
@@ -207,7 +207,7 @@ async def test_a_relatives_feed_is_logged_and_ends_with_the_fuldmagt(gateway: Ga
     ending = body["data"]["rotateCalendarFeed"]["url"]
     assert (await fetch(gateway, ending))[0] == 200
     token = ending.rsplit("/", 1)[1].removesuffix(".ics")
-    later = datetime.now(UTC) + timedelta(days=2)
+    later = gateway.clock.now() + timedelta(days=2)
     assert await gateway.app.state.services.store.feed_by_token(token, later) is None
 
 

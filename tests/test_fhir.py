@@ -16,10 +16,11 @@ from connectors.fhir import FhirConnector
 from connectors.fhirjson import FhirFormatError, SkipRecord
 from connectors.http import Upstream
 from connectors.records import AppointmentStatus, OrgRef
+from domain.clock import TZ
 from gateway.config import SourceConfig
 from gateway.errors import UpstreamBadResponse, UpstreamUnavailable
 from simulators import faults, fhir
-from simulators.population import TZ, Population, build_population
+from simulators.population import Population, build_population
 
 ANCHOR = date(2026, 11, 26)
 HISTORY = "0201919990"  # citizen-history: 260 RM appointments over 11 years

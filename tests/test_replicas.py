@@ -22,6 +22,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from bench.soak import GatewayProcess, public_pem, write_config
+from domain.clock import Clock
 from gateway.auditlog import AuditLog
 from gateway.auth import mint_token
 from gateway.config import Settings, load_settings
@@ -87,9 +88,9 @@ class Replicas:
 
 
 @pytest.fixture
-async def replicas(tmp_path: Path, database_url: str) -> AsyncIterator[Replicas]:
+async def replicas(tmp_path: Path, database_url: str, clock: Clock) -> AsyncIterator[Replicas]:
     assert REDIS_URL is not None
-    pop = build_population()
+    pop = build_population(clock=clock)
     sims = await server.start(pop)
     started: list[GatewayProcess] = []
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))

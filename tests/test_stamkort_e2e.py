@@ -4,7 +4,7 @@ validation, history, blocks and the refusal of a stale edit."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -68,8 +68,8 @@ async def edited(gw: Gateway, persona: str, version: int, **fields: Any) -> dict
     return result
 
 
-def recent(at: str) -> bool:
-    return timedelta(0) <= datetime.now(UTC) - datetime.fromisoformat(at) < timedelta(minutes=1)
+def recent(gw: Gateway, at: str) -> bool:
+    return timedelta(0) <= gw.clock.now() - datetime.fromisoformat(at) < timedelta(minutes=1)
 
 
 # -- read: CPR, GP, group 2, protection ---------------------------------------------------------
@@ -283,7 +283,7 @@ async def test_patient_relative_and_clinician_edit_with_provenance(gateway: Gate
         "organization": {"sor": "751110016004", "name": "Hjemmeplejen Åbyhøj"},
     }
     assert [s[f]["version"] for f in ("phone", "language", "relatives")] == [1, 2, 3]
-    assert all(recent(p["enteredAt"]) for p in (by_citizen, by_relative, by_clinician))
+    assert all(recent(gateway, p["enteredAt"]) for p in (by_citizen, by_relative, by_clinician))
     # Every viewer sees the same card.
     for persona in ("relative-multi", "clinician-auh", "clinician-gp"):
         assert await card(gateway, persona) == s

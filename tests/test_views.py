@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from connectors.records import AppointmentRecord, AppointmentStatus, OrgRef, Place
+from domain.clock import Clock, ShiftedClock
 from gateway.app import create_app
 from gateway.db import upgrade
 from resolvers import calendar
@@ -288,22 +289,22 @@ def _trusted_key(tmp_path: Path) -> ec.EllipticCurvePrivateKey:
 
 
 @asynccontextmanager
-async def serve_at(anchor: date | None, tmp_path: Path, **env: str) -> AsyncIterator[Gateway]:
-    """Simulators and a gateway like the ``gateway`` fixture's, the population at ``anchor``
-    (today when ``None``), with ``SPO_*`` settings from ``env``."""
-    pop = build_population(anchor)
+async def serve_at(clock: Clock, tmp_path: Path, **env: str) -> AsyncIterator[Gateway]:
+    """Simulators and a gateway like the ``gateway`` fixture's, on ``clock`` (the population
+    anchored on its today), with ``SPO_*`` settings from ``env``."""
+    pop = build_population(clock=clock)
     sims = await server.start(pop)
     try:
         key = _trusted_key(tmp_path)
         database_url = f"sqlite+aiosqlite:///{tmp_path}/gw.db"
         settings = gf.test_settings(tmp_path, sims.base_url, database_url, **env)
         await upgrade(database_url)
-        app = create_app(settings)
+        app = create_app(settings, clock)
         srv, task, url = await gf.start_uvicorn(app)
         try:
             timeout = aiohttp.ClientTimeout(total=30)
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                yield Gateway(url, settings, pop, sims.base_url, key, session, app)
+                yield Gateway(url, settings, pop, sims.base_url, key, session, app, clock)
         finally:
             srv.should_exit = True
             await task
@@ -317,16 +318,17 @@ async def gateway_at(tmp_path: Path) -> AsyncIterator[GatewayAt]:
     async with AsyncExitStack() as stack:
 
         async def make(anchor: date) -> Gateway:
-            return await stack.enter_async_context(serve_at(anchor, tmp_path / anchor.isoformat()))
+            clock = ShiftedClock.on(anchor)
+            return await stack.enter_async_context(serve_at(clock, tmp_path / anchor.isoformat()))
 
         yield make
 
 
 @pytest.fixture
-async def history_gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+async def history_gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
     """Today's population, with a request deadline that lets citizen-history's first, uncached
     fetch (over 2,000 appointments) finish on a busy test machine."""
-    async with serve_at(None, tmp_path / "history", SPO_REQUEST_DEADLINE_S="10") as gw:
+    async with serve_at(clock, tmp_path / "history", SPO_REQUEST_DEADLINE_S="10") as gw:
         yield gw
 
 
@@ -426,7 +428,7 @@ async def test_week_view_across_the_year_boundary(
 
 
 async def test_default_day_and_week_are_today_in_copenhagen(gateway: Gateway) -> None:
-    today = calendar.local_date(datetime.now(UTC))
+    today = calendar.local_date(gateway.clock.now())
     day = await appointments(gateway, "citizen-multi", MULTI, view="DAY")
     explicit = await appointments(gateway, "citizen-multi", MULTI, view="DAY", date=str(today))
     assert ids(day["nodes"]) == ids(explicit["nodes"])
@@ -439,7 +441,7 @@ async def test_default_day_and_week_are_today_in_copenhagen(gateway: Gateway) ->
 
 async def test_explicit_from_to_window(gateway: Gateway) -> None:
     everything = await every(gateway, "citizen-multi", MULTI)
-    start = datetime.now(UTC).replace(microsecond=0)
+    start = gateway.clock.now().replace(microsecond=0)
     end = start + timedelta(days=3, hours=5)
     shown = await every(
         gateway, "citizen-multi", MULTI, **{"from": start.isoformat(), "to": end.isoformat()}

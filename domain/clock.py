@@ -1,0 +1,85 @@
+"""The one clock: what time it is, and so which day "today" is in Europe/Copenhagen.
+
+Everything that needs the current time takes a ``Clock``: the gateway's request state, the
+calendar feed, the connectors that tell a past appointment from a future one, the record cache,
+and the synthetic population's anchor. Production and the demo run on ``SystemClock``; the tests
+run on ``ShiftedClock.on(day)``, which ticks at real speed from another date, so the suite proves
+itself on any day (``SPO_TEST_TODAY``; see ``tests/conftest.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Europe/Copenhagen")
+
+
+class Clock(Protocol):
+    """A source of the current time."""
+
+    def now(self) -> datetime:
+        """The current time, aware, in UTC."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SystemClock:
+    """The machine's clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftedClock:
+    """The machine's clock moved by a fixed ``offset``: time passes, on another day."""
+
+    offset: timedelta
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    @classmethod
+    def on(cls, day: date) -> ShiftedClock:
+        """A clock that reads ``day`` in Copenhagen now, at the local time of day it is now.
+
+        The offset keeps the local wall-clock time (not the UTC time), so the local date is
+        ``day`` even when ``day`` and today are on different sides of a DST change.
+        """
+        real = datetime.now(UTC)
+        local = real.astimezone(TZ)
+        target = datetime.combine(day, local.time(), TZ)
+        if target.astimezone(UTC).astimezone(TZ).time() != local.time():
+            # The wall time does not exist on ``day`` (the spring-forward hour): an hour later.
+            target += timedelta(hours=1)
+        return cls(target.astimezone(UTC) - real)
+
+
+SYSTEM_CLOCK = SystemClock()
+
+
+def require_aware(moment: datetime) -> datetime:
+    """``moment`` itself, or ``ValueError`` when it is naive.
+
+    A naive time has no place on a timeline; guessing a zone would shift it silently.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} has no time zone")
+    return moment
+
+
+def local_date(moment: datetime) -> date:
+    """The Copenhagen calendar date of the instant ``moment`` (which must be aware).
+
+    >>> local_date(datetime(2026, 10, 24, 23, 30, tzinfo=UTC))
+    datetime.date(2026, 10, 25)
+    """
+    return require_aware(moment).astimezone(TZ).date()
+
+
+def today(clock: Clock) -> date:
+    """Today's date in Copenhagen on ``clock``."""
+    return local_date(clock.now())
