@@ -1,15 +1,31 @@
 """Typed records the connectors return: plain frozen dataclasses, no GraphQL, no raw payloads.
 
 Every record that can be withheld by a patient's block carries an ``Origin``: the SOR id of the
-organisation that owns it and the local time span it is dated in. ``gateway/access.py`` decides on
-that alone.
+organisation that owns it (its source's own SOR when the record names none) and the time span it
+is dated in. ``gateway/access.py`` decides on that alone. Times in records are always aware:
+building a record with a naive datetime raises ``ValueError``, so no comparison with a block's
+aware times can ever fail or guess a zone.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Protocol, TypeVar
+
+from domain.clock import TZ, require_aware
+
+
+def _require_aware(*moments: datetime | None) -> None:
+    for moment in moments:
+        if moment is not None:
+            require_aware(moment)
+
+
+def local_midnight(day: date) -> datetime:
+    """The instant a Copenhagen calendar day begins (midnight always exists there)."""
+    return datetime.combine(day, time(0), TZ)
 
 
 class AppointmentStatus(enum.StrEnum):
@@ -66,11 +82,37 @@ class Place:
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """What an access decision looks at: the owning organisation and when the data is dated."""
+    """What an access decision looks at: the owning organisation and when the data is dated.
+
+    The time span is half-open, ``[start, end)``. ``start`` is ``None`` for undated data. Without
+    an ``end`` the record is an instant at ``start`` (an appointment whose end is unknown), unless
+    it is ``ongoing`` (a plan or goal without an end runs on from ``start``).
+    """
 
     sor: str | None
     start: datetime | None = None
     end: datetime | None = None
+    ongoing: bool = False
+
+    def __post_init__(self) -> None:
+        _require_aware(self.start, self.end)
+
+    def dated_in(self, start: datetime, end: datetime | None) -> bool:
+        """Does this span overlap the half-open period ``[start, end)`` (``end`` None: open)?
+
+        Touching is not overlapping: a span ending at ``start`` or beginning at ``end`` is
+        outside. An instant is inside when ``start <= instant < end``. Undated data is in no
+        period.
+        """
+        if self.start is None:
+            return False
+        if end is not None and self.start >= end:
+            return False
+        if self.ongoing:
+            return True
+        if self.end is None or self.end <= self.start:
+            return self.start >= start
+        return self.end > start
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +139,9 @@ class AppointmentRecord:
     updated: datetime | None = None
     superseded: bool = False
     based_on: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_aware(self.start, self.end, self.updated)
 
     @property
     def origin(self) -> Origin:
@@ -128,8 +173,14 @@ class GoalRecord:
 
     @property
     def origin(self) -> Origin:
-        start = datetime(self.start.year, self.start.month, self.start.day) if self.start else None
-        return Origin(self.organization.sor if self.organization else None, start, None)
+        """Dated from its start day to the end of its last target's due day, or ongoing."""
+        start = local_midnight(self.start) if self.start else None
+        dues = [t.due for t in self.targets if t.due is not None]
+        end = local_midnight(max(dues) + timedelta(days=1)) if dues else None
+        if start is not None and end is not None and end <= start:
+            end = start + timedelta(days=1)  # due before it began: dated on its start day
+        sor = self.organization.sor if self.organization else None
+        return Origin(sor, start, end, ongoing=end is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +192,9 @@ class ActivityRecord:
     scheduled_start: datetime | None = None
     scheduled_end: datetime | None = None
     appointment_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_aware(self.scheduled_start, self.scheduled_end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +214,14 @@ class PlanRecord:
     goal_ids: tuple[str, ...] = ()
     description: str | None = None
 
+    def __post_init__(self) -> None:
+        _require_aware(self.period_start, self.period_end)
+
     @property
     def origin(self) -> Origin:
+        """Dated over its period; a plan without an end is ongoing."""
         sor = self.organization.sor if self.organization else None
-        return Origin(sor, self.period_start, self.period_end)
+        return Origin(sor, self.period_start, self.period_end, ongoing=self.period_end is None)
 
 
 class PersonStatus(enum.StrEnum):
@@ -215,3 +273,18 @@ class GpPractice:
     address: Address | None
     phone: str | None
     doctors: tuple[str, ...] = field(default=())
+
+
+class _Owned(Protocol):
+    @property
+    def organization(self) -> OrgRef | None: ...
+
+
+Owned = TypeVar("Owned", bound=_Owned)
+
+
+def owned(records: list[Owned], owner: OrgRef) -> list[Owned]:
+    """Every record with an owning organisation: ``owner`` (the source's own SOR) for those that
+    name none, so a treatment-place block on the source covers them too."""
+    # ``replace`` is typed for dataclass instances, which a Protocol bound cannot say.
+    return [r if r.organization else replace(r, organization=owner) for r in records]  # type: ignore[type-var]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -28,6 +28,7 @@ from connectors.records import (
     OrgRef,
     PersonRecord,
     PlanRecord,
+    owned,
 )
 from connectors.stamdata import StamdataConnector
 from domain.clock import SYSTEM_CLOCK, Clock
@@ -36,6 +37,7 @@ from gateway.errors import UpstreamBadResponse, UpstreamError, UpstreamNotConsen
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
+P = TypeVar("P", PlanRecord, GoalRecord)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,12 @@ class PersonResult:
     person: PersonRecord | None
     practice: GpPractice | None
     results: tuple[SourceResult[Any], ...]
+
+
+def _owned_by(result: SourceResult[P], source: SourceConfig) -> SourceResult[P]:
+    # After the cache, like every input of an access decision.
+    records = owned(list(result.records), OrgRef(source.sor, source.name))
+    return replace(result, records=tuple(records))
 
 
 class _NotConsented(Exception):
@@ -154,16 +162,20 @@ class Sources:
         )
 
     async def plans(self, s: SourceConfig, cpr: str) -> SourceResult[PlanRecord]:
+        """The source's care plans, each owned by an organisation (the source's when unnamed)."""
         conn = self._plans[s.id]
-        return await self._cached(
+        got = await self._cached(
             s.id, f"plans:{s.id}:{cpr}", PlanRecord, s.cache_ttl_s, lambda: conn.plans(cpr)
         )
+        return _owned_by(got, s)
 
     async def goals(self, s: SourceConfig, cpr: str) -> SourceResult[GoalRecord]:
+        """The source's goals, each owned by an organisation (the source's when unnamed)."""
         conn = self._plans[s.id]
-        return await self._cached(
+        got = await self._cached(
             s.id, f"goals:{s.id}:{cpr}", GoalRecord, s.cache_ttl_s, lambda: conn.goals(cpr)
         )
+        return _owned_by(got, s)
 
     async def person(self, cpr: str) -> SourceResult[PersonRecord]:
         async def load() -> list[PersonRecord]:

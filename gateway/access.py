@@ -94,14 +94,9 @@ def category_denied(scope: Scope, category: Category) -> bool:
 
 
 def _in_period(block: Block, origin: Origin) -> bool:
-    if origin.start is None or block.period_start is None:
-        return False
-    start = origin.start
-    end = origin.end or origin.start
-    # Overlap, not containment: a stay that reaches into the blocked period is dated in it.
-    after_start = end >= block.period_start
-    before_end = block.period_end is None or start < block.period_end
-    return after_start and before_end
+    # Overlap, not containment, of half-open spans: a stay that reaches into the blocked period
+    # is dated in it; one that ends as the period begins is not.
+    return block.period_start is not None and origin.dated_in(block.period_start, block.period_end)
 
 
 def _at_place(block: Block, chain: Iterable[str]) -> bool:

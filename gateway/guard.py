@@ -8,6 +8,7 @@ about each record the field would return, drops what is hidden, reports the fiel
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any, Protocol, Self
 
@@ -23,6 +24,7 @@ from gateway.context import Context
 from gateway.errors import BlockedError
 from resolvers.types import DataCategory
 
+log = logging.getLogger(__name__)
 WITHHELD_MESSAGE = (
     "Some information is withheld at the patient's request. "
     "With the patient's consent, or if the patient cannot be contacted, you may override."
@@ -109,7 +111,17 @@ class GuardExtension(FieldExtension):
         value = await next_(source, info, **kwargs)
         if value is None:
             return None
-        value, hidden = await restrict(ctx, scope, self.category, value)
+        try:
+            value, hidden = await restrict(ctx, scope, self.category, value)
+        except Exception:
+            # Fail closed, for this field only: nothing of it leaves, and the viewer sees what any
+            # withheld field shows (an error that only came with certain blocks would tell them
+            # apart). An override still opens it: then no decision is needed.
+            log.exception(
+                "request %s: access decision failed; field withheld", ctx.state.request_id
+            )
+            withhold(info)
+            return None
         if hidden:
             withhold(info)
         if ctx.state.audit is not None:

@@ -166,6 +166,17 @@ class StamkortStore(StoreBase):
             )
             return await self._stamkort(conn, patient_cpr)
 
+    async def stamkort_entries(self, patient_cpr: str) -> list[StamkortValue]:
+        """Every value ever entered in any field, oldest version first (who made each edit)."""
+        query = (
+            select(stamkort_values)
+            .where(stamkort_values.c.patient_cpr == patient_cpr)
+            .order_by(stamkort_values.c.version, stamkort_values.c.field)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [_stamkort_value(row) for row in rows]
+
     async def stamkort_history(self, patient_cpr: str, field: str) -> list[StamkortValue]:
         """Every value ever entered for one field, clearings included, newest first."""
         query = (

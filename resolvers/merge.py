@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from connectors.records import AppointmentRecord, AppointmentStatus, OrgRef
+from connectors.records import AppointmentRecord, AppointmentStatus, OrgRef, owned
 from gateway.config import SourceConfig
 from gateway.errors import BadInputError
 
@@ -30,8 +30,7 @@ def apply_source_rules(
     """Every record gets an owning organisation (the source's own SOR when it names none, so a
     treatment-place block on the source still covers it). GP rules: only from ``shared_since``
     on, always the fixed title, never the reason."""
-    owner = OrgRef(source.sor, source.name)
-    records = [r if r.organization else replace(r, organization=owner) for r in records]
+    records = owned(list(records), OrgRef(source.sor, source.name))
     if source.kind != "gp":
         return records
     out = []

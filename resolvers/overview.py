@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -47,7 +48,7 @@ from resolvers.blocks import AccessLogConnection, Block, resolve_access_log, res
 from resolvers.feed import CalendarFeed, resolve_calendar_feed
 from resolvers.fetch import APPOINTMENTS, FIELD_CATEGORY, GOALS, PLANS, STAMKORT, Fetches
 from resolvers.plans import Goal, Plan, goals_of, plans_of
-from resolvers.stamkort import EnteredOrigin, Stamkort, stamkort_of
+from resolvers.stamkort import EnteredOrigin, Stamkort, edits_of, stamkort_of
 from resolvers.types import Notice, Source, SourceKind, SourceState, SourceStatus
 
 log = logging.getLogger(__name__)
@@ -115,14 +116,18 @@ class PatientOverview:
 
     @guarded(Category.STAMKORT, "The stamkort (master card).")
     async def stamkort(self, info: Info[Context, None]) -> Stamkort | None:
-        found, state = await asyncio.gather(
-            self.fetches.person(), info.context.services.store.stamkort(self.cpr)
-        )
+        store = info.context.services.store
+        found, state = await asyncio.gather(self.fetches.person(), store.stamkort(self.cpr))
         report_failures(info, found.results)
         principal = info.context.principal
-        return stamkort_of(
+        card = stamkort_of(
             self.cpr, found, state, may_see_protected=not isinstance(principal, Clinician)
         )
+        scope = info.context.state.scope
+        if scope is not None and not scope.unrestricted and scope.has_blocks:
+            # Blocks may hide some edits: the guard counts versions over the visible ones.
+            card = replace(card, edits=edits_of(await store.stamkort_entries(self.cpr)))
+        return card
 
     @guarded(
         Category.APPOINTMENTS,
@@ -215,9 +220,15 @@ class PatientOverview:
             return withheld
         # Only when blocks exist and this field is asked for: the same decision as the guarded
         # fields, over everything this request fetched, so the notice is true, never a guess.
-        for category, value in await self._fetched(ctx):
-            if (await restrict(ctx, scope, category, value))[1]:
-                return withheld
+        try:
+            for category, value in await self._fetched(ctx):
+                if (await restrict(ctx, scope, category, value))[1]:
+                    return withheld
+        except Exception:
+            # The notice never fails the overview. A decision that cannot be made withholds
+            # (the guarded fields fail closed the same way), so the notice says so.
+            log.exception("request %s: notices could not decide", ctx.state.request_id)
+            return withheld
         return []
 
     async def _fetched(self, ctx: Context) -> list[tuple[Category, list[Any]]]:

@@ -25,7 +25,17 @@ class Query:
 class Mutation:
     create_block: blocks.Block = strawberry.mutation(
         resolver=blocks.create_block,
-        description="Create a block (spærring) for a patient. Patient or fuldmagt relative only.",
+        description="Create a block (spærring) for a patient. Patient or fuldmagt relative only. "
+        "It hides data from health professionals from the next request on; never from the patient "
+        "or a fuldmagt relative. PROFESSIONAL: everything, from the professional with that "
+        "authorisation id. TREATMENT_PLACE: data owned by that SOR unit (with `includeSubUnits`, "
+        "by any unit below it); a record that names no organisation is owned by its source. "
+        "PERIOD: appointments, plans and goals whose time span overlaps the period, never the "
+        "stamkort. Spans are half-open, `[start, end)`: an appointment ending exactly when the "
+        "period starts, or starting exactly when it ends, is outside it; one without an end is "
+        "the instant it starts; a plan without an end is ongoing; a goal runs from its start "
+        "date to the end of its last target's due date, or is ongoing; undated data is in no "
+        "period.",
     )
     end_block: blocks.Block = strawberry.mutation(
         resolver=blocks.end_block,

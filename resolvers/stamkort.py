@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Self
@@ -110,10 +112,15 @@ class Stamkort:
         description="Relatives `*`: a list of {name, phone, relation, relation_display}."
     )
     version: int = strawberry.field(
-        description="Version of the self-entered fields; pass it as `expectedVersion` to edit."
+        description="Version of the self-entered fields, counting the edits the viewer can see; "
+        "pass it as `expectedVersion` to edit."
     )
     provenance: Provenance = strawberry.field(description="Provenance of the CPR fields.")
     entered: strawberry.Private[dict[str, StamkortValue]]
+    # Every edit's version and origin, loaded only when blocks may hide some of them from the
+    # viewer; then ``numbering`` maps each visible edit's version to its number among them.
+    edits: strawberry.Private[dict[int, Origin]] = dataclasses.field(default_factory=dict)
+    numbering: strawberry.Private[dict[int, int] | None] = None
 
     @guarded(
         Category.STAMKORT,
@@ -127,19 +134,41 @@ class Stamkort:
             values = await info.context.services.store.stamkort_history(self.cpr, field.value)
         except SQLAlchemyError as exc:
             raise StoreUnavailableError("The stamkort history cannot be read right now.") from exc
-        return [entered_value(v) for v in values]
+        shown = [entered_value(v) for v in values]
+        if self.numbering is None:
+            return shown
+        # Versions as the viewer counts them; entries without a number are hidden by the guard.
+        return [replace(v, version=self.numbering.get(v.version, 0)) for v in shown]
 
     def origins(self) -> list[Origin]:
-        return [_origin(v) for v in self.entered.values()]
+        return [_origin(v) for v in self.entered.values()] + list(self.edits.values())
 
     def restrict(self, keep: Any) -> tuple[Self, bool]:
-        """Drop values entered by a clinician of a blocked treatment place."""
+        """Drop values entered by a clinician of a blocked treatment place, and count versions
+        over the edits the viewer can see, so that no gap or total tells of a hidden edit."""
         hidden = [f for f, v in self.entered.items() if not keep(_origin(v))]
-        if not hidden:
+        numbering = number_visible(v for v, origin in self.edits.items() if keep(origin))
+        if not hidden and len(numbering) == len(self.edits):
             return self, False
         kept = {f: v for f, v in self.entered.items() if f not in hidden}
-        cleared: dict[str, Any] = dict.fromkeys(hidden)
-        return replace(self, entered=kept, **cleared), True
+        fields: dict[str, Any] = dict.fromkeys(hidden)
+        for f in kept:
+            value: EnteredValue = getattr(self, f)
+            fields[f] = replace(value, version=numbering.get(value.version, 0))
+        restricted = replace(
+            self, entered=kept, version=len(numbering), numbering=numbering, **fields
+        )
+        return restricted, bool(hidden)
+
+
+def number_visible(versions: Iterable[int]) -> dict[int, int]:
+    """Each visible edit's version mapped to its number among the visible edits (1, 2, ...)."""
+    return {v: n for n, v in enumerate(sorted(set(versions)), start=1)}
+
+
+def edits_of(entries: Iterable[StamkortValue]) -> dict[int, Origin]:
+    """Each edit (version) and its origin; all values of one edit share who made it."""
+    return {v.version: _origin(v) for v in entries}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -9,6 +10,7 @@ import strawberry
 from sqlalchemy.exc import SQLAlchemyError
 from strawberry.types import Info
 
+from connectors.records import Origin
 from gateway import stamkort as rules
 from gateway.access import Category, Scope, category_denied, may_view
 from gateway.auth import Citizen, Clinician
@@ -19,7 +21,13 @@ from gateway.guard import restrict, withhold
 from gateway.store import Provenance
 from resolvers import calendar
 from resolvers.overview import _scope
-from resolvers.stamkort import EnteredValue, StamkortField, entered_value
+from resolvers.stamkort import (
+    EnteredValue,
+    StamkortField,
+    edits_of,
+    entered_value,
+    number_visible,
+)
 
 
 @strawberry.input(description="A temporary address with its validity.")
@@ -158,20 +166,30 @@ async def update_stamkort(
         ctx.state.audit = AuditSubject(
             patient_cpr=cpr, action="edit", categories={Category.STAMKORT}
         )
+    # A clinician whose blocks hide some edits counts versions over the edits they can see
+    # (as ``Stamkort.version`` does for them); the store compares real versions.
+    counted = scope if scope is not None and not scope.unrestricted and scope.has_blocks else None
+    expected = input.expected_version
     try:
+        if counted is not None:
+            expected, numbering = await _visible_edits(ctx, counted, cpr)
+            if len(numbering) != input.expected_version:
+                raise StaleEditError(_stale(input.expected_version), current_version=expected)
         state = await ctx.services.store.update_stamkort(
             cpr,
-            expected_version=input.expected_version,
+            expected_version=expected,
             changes=changes,
             provenance=provenance_of(ctx),
             now=now,
         )
     except StaleEditError as exc:
+        current, message = exc.extensions["current_version"], exc.message
+        if counted is not None:  # never the real numbers: they count the hidden edits
+            current = len((await _visible_edits(ctx, counted, cpr))[1])
+            message = _stale(input.expected_version)
         # Extension keys are camelCase, as the schema's names are.
         raise StaleEditError(
-            exc.message,
-            expectedVersion=input.expected_version,
-            currentVersion=exc.extensions["current_version"],
+            message, expectedVersion=input.expected_version, currentVersion=current
         ) from exc
     except SQLAlchemyError as exc:
         raise StoreUnavailableError(
@@ -186,11 +204,35 @@ async def update_stamkort(
             withhold(info)
         shown = {id(v) for v in kept}
         values = {f: v for f, v in values.items() if id(v) in shown}
+    version = state.version
+    if counted is not None:
+        numbering = (await _visible_edits(ctx, counted, cpr))[1]
+        version = len(numbering)
+        values = {f: replace(v, version=numbering.get(v.version, 0)) for f, v in values.items()}
     return StamkortEditResult(
-        version=state.version,
+        version=version,
         phone=values.get("phone"),
         temporary_address=values.get("temporary_address"),
         dentist=values.get("dentist"),
         language=values.get("language"),
         relatives=values.get("relatives"),
     )
+
+
+def _stale(version: int) -> str:
+    return (
+        f"The stamkort was changed by someone else since version {version}; reload and try again."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    version: int
+    origin: Origin
+
+
+async def _visible_edits(ctx: Context, scope: Scope, cpr: str) -> tuple[int, dict[int, int]]:
+    """The stamkort's real version, and the viewer's numbering of the edits they may see."""
+    edits = edits_of(await ctx.services.store.stamkort_entries(cpr))
+    kept, _ = await restrict(ctx, scope, Category.STAMKORT, [_Edit(*e) for e in edits.items()])
+    return max(edits, default=0), number_visible(e.version for e in kept)

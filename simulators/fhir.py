@@ -385,10 +385,11 @@ def _care_plan(pop: Population, plan: SimPlan) -> Resource:
         "title": plan.title,
         "subject": _patient_ref(plan.patient_cpr),
         "period": _period(plan.start, plan.end),
-        "author": _sor_ref(pop, plan.org_sor),
         "goal": [{"reference": f"Goal/{g}", "type": "Goal"} for g in plan.goal_ids],
         "activity": activities,
     }
+    if plan.org_sor:
+        res["author"] = _sor_ref(pop, plan.org_sor)
     if plan.description:
         res["description"] = plan.description
     return res
@@ -408,7 +409,7 @@ def _goal(pop: Population, goal: SimGoal) -> Resource:
             "versionId": "1",
             "lastUpdated": _instant(datetime.combine(goal.start, time(9), TZ)),
         },
-        "extension": [_responsible(pop, goal.org_sor)],
+        "extension": [_responsible(pop, goal.org_sor)] if goal.org_sor else [],
         "lifecycleStatus": goal.lifecycle_status,
         "description": {"text": goal.description},
         "subject": _patient_ref(goal.patient_cpr),

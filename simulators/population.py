@@ -118,7 +118,7 @@ class SimPlan:
     status: str
     start: datetime
     end: datetime | None
-    org_sor: str
+    org_sor: str | None  # None: the source names no organisation (it owns the plan itself)
     activities: tuple[SimActivity, ...] = ()
     goal_ids: tuple[str, ...] = ()
     description: str | None = None
@@ -141,7 +141,7 @@ class SimGoal:
     achievement_status: str | None
     start: date
     targets: tuple[SimTarget, ...]
-    org_sor: str
+    org_sor: str | None  # None: the source names no organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,6 +575,7 @@ def build_population(
     # citizen-protected: RN and Frederikshavn.
     b.simple("rn", protected, 1, _at(anchor + timedelta(days=6), 13), "booked")
     b.simple("frederikshavn", protected, 1, _at(anchor + timedelta(days=2), 18), "booked")
+    _plans_protected(b, protected, anchor)
     _citizen_history(b, history, anchor, now)
     _other_people(b, anchor, now)
     _personas(pop, anchor)
@@ -749,6 +750,28 @@ def _plans_multi(b: _Builder, p: SimPerson, anchor: date, followup: SimAppointme
     ]
     for plan in plans:
         pop.plans[plan.source][p.cpr].append(plan)
+
+
+def _plans_protected(b: _Builder, p: SimPerson, anchor: date) -> None:
+    """Region Nordjylland's plan and goal name no organisation: the region owns them."""
+    goal = SimGoal(
+        "rn",
+        b.new_id("rn-goal"),
+        p.cpr,
+        "Blodtryk under 140/90",
+        "active",
+        "in-progress",
+        anchor - timedelta(days=20),
+        (SimTarget("Blodtryk", "Under 140/90 mmHg", anchor + timedelta(days=120)),),
+        None,
+    )
+    b.pop.goals["rn"][p.cpr].append(goal)
+    start = _at(anchor - timedelta(days=20), 10)
+    plan = SimPlan(
+        "rn", b.new_id("rn-plan"), p.cpr, "Behandlingsplan", "treatment", "active", start, None,
+        None, (SimActivity("Blodtrykskontrol", "scheduled"),), (goal.id,),
+    )  # fmt: skip
+    b.pop.plans["rn"][p.cpr].append(plan)
 
 
 def _citizen_history(b: _Builder, p: SimPerson, anchor: date, now: datetime) -> None:

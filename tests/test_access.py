@@ -69,6 +69,15 @@ IN_PERIOD = Origin(AUH_UNIT, NOW - timedelta(days=3), NOW - timedelta(days=3, ho
 OUT_OF_PERIOD = Origin(AUH_UNIT, NOW + timedelta(days=3), None)
 ELSEWHERE = Origin("751110016004", NOW + timedelta(days=3), None)
 APPT, STAMKORT = Category.APPOINTMENTS, Category.STAMKORT
+PERIOD_START, PERIOD_END = NOW - timedelta(days=30), NOW
+HOUR = timedelta(hours=1)
+ENDS_AT_PERIOD_START = Origin(AUH_UNIT, PERIOD_START - HOUR, PERIOD_START)
+STARTS_AT_PERIOD_END = Origin(AUH_UNIT, PERIOD_END, PERIOD_END + HOUR)
+STARTS_AT_PERIOD_START = Origin(AUH_UNIT, PERIOD_START, PERIOD_START + HOUR)
+INSTANT_AT_PERIOD_START = Origin(AUH_UNIT, PERIOD_START)
+INSTANT_AT_PERIOD_END = Origin(AUH_UNIT, PERIOD_END)
+ONGOING_SINCE_BEFORE = Origin(AUH_UNIT, PERIOD_START - timedelta(days=90), ongoing=True)
+ONGOING_FROM_PERIOD_END = Origin(AUH_UNIT, PERIOD_END, ongoing=True)
 
 
 @pytest.mark.parametrize(
@@ -93,6 +102,15 @@ APPT, STAMKORT = Category.APPOINTMENTS, Category.STAMKORT
         (OTHER_DOCTOR, (PERIOD,), None, APPT, OUT_OF_PERIOD, True),
         (OTHER_DOCTOR, (PERIOD,), None, STAMKORT, IN_PERIOD, True),
         (OTHER_DOCTOR, (PERIOD,), None, APPT, Origin(AUH_UNIT), True),
+        # Spans are half-open [start, end): touching the period is not being in it.
+        (OTHER_DOCTOR, (PERIOD,), None, APPT, ENDS_AT_PERIOD_START, True),
+        (OTHER_DOCTOR, (PERIOD,), None, APPT, STARTS_AT_PERIOD_END, True),
+        (OTHER_DOCTOR, (PERIOD,), None, APPT, STARTS_AT_PERIOD_START, False),
+        (OTHER_DOCTOR, (PERIOD,), None, APPT, INSTANT_AT_PERIOD_START, False),
+        (OTHER_DOCTOR, (PERIOD,), None, APPT, INSTANT_AT_PERIOD_END, True),
+        # A plan without an end is ongoing: begun before the period, it reaches into it.
+        (OTHER_DOCTOR, (PERIOD,), None, Category.PLANS, ONGOING_SINCE_BEFORE, False),
+        (OTHER_DOCTOR, (PERIOD,), None, Category.PLANS, ONGOING_FROM_PERIOD_END, True),
         # Blocks outside their validity do nothing.
         (DOCTOR, (ENDED,), None, APPT, OUT_OF_PERIOD, True),
         (DOCTOR, (FUTURE,), None, APPT, OUT_OF_PERIOD, True),
@@ -171,10 +189,13 @@ blocks_st = st.one_of(
     ),
 )
 origins_st = st.builds(
-    lambda s, t, n: Origin(s, t, t + timedelta(hours=n) if n else None),
+    lambda s, t, n, ongoing: Origin(
+        s, t, t + timedelta(hours=n) if n and not ongoing else None, ongoing
+    ),
     st.sampled_from([*UNITS, None]),
     times,
     st.integers(min_value=0, max_value=48),
+    st.booleans(),
 )
 
 
@@ -189,8 +210,14 @@ def hidden_by(b: Block, viewer: Clinician, category: Category, o: Origin) -> boo
     if category is Category.STAMKORT or o.start is None:
         return False
     assert b.period_start is not None
-    end = o.end or o.start
-    return end >= b.period_start and (b.period_end is None or o.start < b.period_end)
+    # Half-open spans [start, end): they overlap when each begins before the other ends. An
+    # instant (no end) is in [start, end) when start <= instant < end; an ongoing span has no end.
+    begins_before_period_ends = b.period_end is None or o.start < b.period_end
+    if o.ongoing:
+        return begins_before_period_ends
+    if o.end is None:
+        return b.period_start <= o.start and begins_before_period_ends
+    return o.end > b.period_start and begins_before_period_ends
 
 
 @settings(max_examples=300, deadline=None)
@@ -211,3 +238,11 @@ def test_no_hidden_record_reaches_a_clinician(
     for patient_side in (CITIZEN, RELATIVE):
         side = Scope(patient_side, tuple(blocks), None, NOW)
         assert all(decide(side, category, o, TREE.get(o.sor or "", ())) for o in records)
+
+
+def test_records_refuse_naive_datetimes() -> None:
+    naive = datetime(2026, 11, 26, 9, 0)
+    with pytest.raises(ValueError, match="no time zone"):
+        Origin(AUH_UNIT, naive)
+    with pytest.raises(ValueError, match="no time zone"):
+        Origin(AUH_UNIT, NOW, naive)

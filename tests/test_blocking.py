@@ -290,3 +290,61 @@ async def test_no_data_leaves_when_blocks_cannot_be_read(gateway: Gateway) -> No
     body = await gateway.query("clinician-auh", VIEW, {"cpr": MULTI})
     assert body["data"] is None
     assert codes(body) == ["STORE_UNAVAILABLE"]
+
+
+async def test_a_period_block_never_breaks_a_field_or_the_overview(gateway: Gateway) -> None:
+    # Goals are dated by calendar dates: a period block over today compared them with its aware
+    # times and failed with INTERNAL_SERVER_ERROR, and `notices` with it the whole overview.
+    now = gateway.clock.now()
+    await block(
+        gateway,
+        kind="PERIOD",
+        periodStart=(now - timedelta(days=1)).isoformat(),
+        periodEnd=(now + timedelta(days=1)).isoformat(),
+    )
+    query = """query($cpr: String!) { patientOverview(cpr: $cpr) {
+      goals { id startDate targets { dueDate } } notices { code } } }"""
+    body = await gateway.query("clinician-auh", query, {"cpr": MULTI})
+    assert set(codes(body)) <= {"BLOCKED_BY_PATIENT"}, body["errors"]
+    ov = body["data"]["patientOverview"]
+    # Every goal of citizen-multi runs through today (started before, due later): all withheld.
+    assert ov["goals"] == []
+    assert [n["code"] for n in ov["notices"]] == ["BLOCKED_BY_PATIENT"]
+    for error in body["errors"]:
+        assert "period" not in error["message"].lower()
+    # The patient still sees every goal.
+    own = await gateway.query("citizen-multi", query, {"cpr": MULTI})
+    assert "errors" not in own
+    assert len(own["data"]["patientOverview"]["goals"]) == sum(
+        len(by_patient[MULTI]) for by_patient in gateway.pop.goals.values()
+    )
+
+
+async def test_a_place_block_on_a_region_covers_its_plans_and_goals_that_name_no_owner(
+    gateway: Gateway,
+) -> None:
+    # Region Nordjylland's plan and goal for citizen-protected name no organisation.
+    protected, rn = "0201609996", "380041000016008"
+    query = """query($cpr: String!) { patientOverview(cpr: $cpr) {
+      plans { id source { id } organization { sor } }
+      goals { id source { id } organization { sor } } notices { code } } }"""
+    clinician = gateway.token("clinician-homecare-aarhus", patient_cpr=protected)
+    status, before = await gateway.post(
+        {"query": query, "variables": {"cpr": protected}}, clinician
+    )
+    assert status == 200
+    assert "errors" not in before, before
+    ov = before["data"]["patientOverview"]
+    rn_plans = [p for p in ov["plans"] if p["source"]["id"] == "rn"]
+    rn_goals = [g for g in ov["goals"] if g["source"]["id"] == "rn"]
+    assert rn_plans
+    assert rn_goals
+    assert {x["organization"]["sor"] for x in rn_plans + rn_goals} == {rn}  # owned by the source
+    await block(gateway, "citizen-protected", cpr=protected, kind="TREATMENT_PLACE", sor=rn)
+    status, after = await gateway.post({"query": query, "variables": {"cpr": protected}}, clinician)
+    assert status == 200
+    ov = after["data"]["patientOverview"]
+    assert [p for p in ov["plans"] if p["source"]["id"] == "rn"] == []
+    assert [g for g in ov["goals"] if g["source"]["id"] == "rn"] == []
+    assert set(codes(after)) == {"BLOCKED_BY_PATIENT"}
+    assert [n["code"] for n in ov["notices"]] == ["BLOCKED_BY_PATIENT"]

@@ -270,6 +270,7 @@ async def test_plans_link_activities_to_appointments(world: World, pop: Populati
     assert plan.intent == "plan"
     assert plan.period_start == sim.start
     assert plan.period_end == sim.end
+    assert sim.org_sor is not None
     assert plan.organization == OrgRef(sim.org_sor, pop.orgs[sim.org_sor].name)
     assert plan.description == sim.description
     linked = plan.activities[0]
@@ -284,6 +285,7 @@ async def test_plans_link_activities_to_appointments(world: World, pop: Populati
     assert goal.description == sim_goal.description
     assert (goal.lifecycle_status, goal.achievement_status) == ("active", "in-progress")
     assert goal.start == sim_goal.start
+    assert sim_goal.org_sor is not None
     assert goal.organization == OrgRef(sim_goal.org_sor, pop.orgs[sim_goal.org_sor].name)
     (target,) = goal.targets
     assert (target.measure, target.detail, target.due) == (

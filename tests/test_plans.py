@@ -52,6 +52,7 @@ async def test_plans_from_regions_municipalities_and_the_gp(gateway: Gateway) ->
         assert at(plan["periodStart"]) == sim.start.astimezone(UTC)
         assert at(plan["periodEnd"]) == (sim.end.astimezone(UTC) if sim.end else None)
         assert plan["periodStart"].endswith(("+01:00", "+02:00"))  # Copenhagen time
+        assert sim.org_sor is not None
         org = gateway.pop.orgs[sim.org_sor]
         assert plan["organization"] == {"sor": org.sor, "name": org.name}
         assert [a["title"] for a in plan["activities"]] == [a.title for a in sim.activities]

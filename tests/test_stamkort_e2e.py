@@ -381,8 +381,11 @@ async def test_a_treatment_place_block_hides_values_and_history_entered_there(
     assert history["data"]["patientOverview"]["stamkort"]["history"] == []
     assert "BLOCKED_BY_PATIENT" in codes(history)
     assert "Tandklinikken" not in str(history)
-    # Editing does not reveal it either; the patient sees everything.
-    body = await edit(gateway, "clinician-homecare-aarhus", 2, phone="20123456")
+    # Editing does not reveal it either (the clinician edits the version they read, which
+    # counts only the edits they can see); the patient sees everything.
+    seen = s["data"]["patientOverview"]["stamkort"]["version"]
+    assert seen == 1
+    body = await edit(gateway, "clinician-homecare-aarhus", seen, phone="20123456")
     assert body["data"]["updateStamkort"]["dentist"] is None
     assert body["data"]["updateStamkort"]["phone"]["value"] == "+4520123456"
     assert "BLOCKED_BY_PATIENT" in codes(body)
@@ -390,6 +393,44 @@ async def test_a_treatment_place_block_hides_values_and_history_entered_there(
     assert [h["value"]["name"] for h in own["data"]["patientOverview"]["stamkort"]["history"]] == [
         "Tandklinikken Åbyhøj"
     ]
+
+
+async def test_versions_count_only_the_edits_the_viewer_can_see(gateway: Gateway) -> None:
+    # Edits 1 and 3 by the patient, 2 by AUH; then AUH is blocked as a treatment place.
+    await edited(gateway, "citizen-multi", 0, phone="20123456")
+    await edited(gateway, "clinician-auh", 1, dentist={"name": "Tandklinikken Åbyhøj"})
+    await edited(gateway, "citizen-multi", 2, language="da")
+    await gateway.query(
+        "citizen-multi",
+        CREATE_BLOCK,
+        {"input": {"cpr": MULTI, "kind": "TREATMENT_PLACE", "sor": "265311000016006"}},
+    )
+    viewer = "clinician-homecare-aarhus"
+    s = (await gateway.query(viewer, CARD, {"cpr": MULTI}))["data"]["patientOverview"]["stamkort"]
+    # No gap and no total tells of the hidden edit: versions 1 and 2 of 2.
+    assert (s["phone"]["version"], s["language"]["version"], s["version"]) == (1, 2, 2)
+    for field, value in (("PHONE", "+4520123456"), ("LANGUAGE", {"code": "da", "name": "Danish"})):
+        body = await gateway.query(viewer, HISTORY, {"cpr": MULTI, "field": field})
+        history = body["data"]["patientOverview"]["stamkort"]
+        assert history["version"] == 2
+        assert [h["version"] for h in history["history"]] == [1 if field == "PHONE" else 2]
+        assert history["history"][0]["value"] == value
+    # A stale edit is told the version as this viewer counts it, never the real one.
+    stale = await edit(gateway, viewer, 1, phone="20999999")
+    assert codes(stale) == ["STALE_EDIT"]
+    (error,) = stale["errors"]
+    assert error["extensions"]["currentVersion"] == 2
+    assert "3" not in error["message"]
+    # The version the viewer read is the one to edit; the result counts on from it.
+    body = await edit(gateway, viewer, 2, phone="20999999")
+    assert codes(body) == ["BLOCKED_BY_PATIENT"]  # the hidden dentist stays hidden
+    done = body["data"]["updateStamkort"]
+    assert done["dentist"] is None
+    assert done["version"] == 3
+    assert done["phone"]["version"] == 3
+    # The patient counts every edit.
+    own = await card(gateway, "citizen-multi")
+    assert (own["dentist"]["version"], own["phone"]["version"], own["version"]) == (2, 4, 4)
 
 
 # -- validation --------------------------------------------------------------------------------

@@ -1,0 +1,81 @@
+"""The guard directive in-process: a decision that fails withholds its field, and only it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import strawberry
+from strawberry.types import ExecutionResult
+
+from connectors.records import Origin
+from gateway.access import Category, Scope
+from gateway.auth import Clinician
+from gateway.context import Context, RequestState, Services
+from gateway.guard import WITHHELD_MESSAGE, guarded
+from gateway.reporting import ReportErrors
+from gateway.store import Block, BlockKind
+
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+DOCTOR = Clinician("Lene Hjort", "005ML", "physician", "265311000016006", "AUH", "0108589995")
+PERIOD = Block(
+    id="b1",
+    patient_cpr="0108589995",
+    kind=BlockKind.PERIOD,
+    valid_from=NOW - timedelta(days=1),
+    valid_to=None,
+    authorisation_id=None,
+    sor=None,
+    include_subunits=False,
+    period_start=NOW - timedelta(days=1),
+    period_end=NOW + timedelta(days=1),
+    created_at=NOW - timedelta(days=1),
+    created_by="0108589995",
+    created_by_role="citizen",
+    ended_at=None,
+    ended_by=None,
+)
+
+
+@strawberry.type
+class Item:
+    name: str
+    broken: strawberry.Private[bool]
+
+    @property
+    def origin(self) -> Origin:
+        if self.broken:
+            raise TypeError("can't compare offset-naive and offset-aware datetimes")
+        return Origin("265311000016006", NOW + timedelta(days=5), None)
+
+
+@strawberry.type
+class Query:
+    @guarded(Category.PLANS, "Items whose decision fails.")
+    async def broken(self) -> list[Item] | None:
+        return [Item(name="a", broken=False), Item(name="b", broken=True)]
+
+    @guarded(Category.APPOINTMENTS, "Items whose decision works.")
+    async def fine(self) -> list[Item] | None:
+        return [Item(name="c", broken=False)]
+
+
+SCHEMA = strawberry.Schema(query=Query, extensions=[ReportErrors])
+
+
+async def run(query: str) -> ExecutionResult:
+    state = RequestState(request_id="r1", now=NOW, scope=Scope(DOCTOR, (PERIOD,), None, NOW))
+    # The guard needs services only for SOR trees, which a period block does not.
+    context = Context(principal=DOCTOR, services=cast(Services, None), state=state)
+    return await SCHEMA.execute(query, context_value=context)
+
+
+async def test_a_failing_decision_withholds_that_field_only_as_any_withheld_field() -> None:
+    result = await run("{ broken { name } fine { name } }")
+    assert result.data == {"broken": None, "fine": [{"name": "c"}]}
+    (error,) = result.errors or []
+    assert error.path == ["broken"]
+    # Exactly what a field a block withholds shows: nothing tells a failure from a block.
+    assert error.message == WITHHELD_MESSAGE
+    ext: dict[str, Any] = error.extensions or {}
+    assert ext == {"code": "BLOCKED_BY_PATIENT"}
