@@ -95,13 +95,25 @@ def test_settings(tmp_path: Path, sim_url: str, database_url: str, **env: str) -
     return replace(settings, auth=auth)
 
 
+def unhurried(settings: Settings, timeout_s: float = 10.0) -> Settings:
+    """``settings`` with a deadline and source timeouts that no busy machine reaches: for tests
+    about what the gateway answers (the ones about timeouts, in test_faults, set their own)."""
+    return replace(
+        settings,
+        sources=tuple(replace(s, timeout_s=timeout_s) for s in settings.sources),
+        cpr=replace(settings.cpr, timeout_s=timeout_s),
+        stamdata=replace(settings.stamdata, timeout_s=timeout_s),
+        limits=replace(settings.limits, request_deadline_s=3 * timeout_s),
+    )
+
+
 @pytest.fixture
 async def gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
     pop = build_population(clock=clock)
     sims = await server.start(pop)
     key = ec.generate_private_key(ec.SECP256R1())
     database_url = f"sqlite+aiosqlite:///{tmp_path}/gw.db"
-    settings = test_settings(tmp_path, sims.base_url, database_url)
+    settings = unhurried(test_settings(tmp_path, sims.base_url, database_url))
     (tmp_path / "trusted.pem").write_bytes(
         key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
