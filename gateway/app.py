@@ -36,6 +36,7 @@ from gateway.config import Settings
 from gateway.context import Context, RequestState, Services
 from gateway.db import make_engine
 from gateway.errors import AuditUnavailableError, AuthError
+from gateway.feedstore import FeedLifetime
 from gateway.ical import render_calendar
 from gateway.reporting import classify
 from gateway.schema import build_schema
@@ -164,7 +165,9 @@ async def calendar_feed(request: Request) -> Response:
     """The patient's appointments as iCalendar, for whoever holds the secret URL."""
     services: Services = request.app.state.services
     now = datetime.now(UTC)
-    feed = await services.store.feed_by_token(request.path_params["token"], now)
+    lifetime = FeedLifetime.of(services.settings.policy)
+    # Unknown, revoked, past the fuldmagt or not confirmed recently: one answer for all.
+    feed = await services.store.feed_by_token(request.path_params["token"], now, lifetime)
     if feed is None:
         return Response("Not found.\n", status_code=404, media_type="text/plain")
     sources = services.sources

@@ -44,7 +44,12 @@ from resolvers.appointments import (
     Selection,
 )
 from resolvers.blocks import AccessLogConnection, Block, resolve_access_log, resolve_blocks
-from resolvers.feed import CalendarFeed, resolve_calendar_feed
+from resolvers.feed import (
+    CalendarFeed,
+    CalendarFeedEntry,
+    resolve_calendar_feed,
+    resolve_calendar_feeds,
+)
 from resolvers.fetch import APPOINTMENTS, FIELD_CATEGORY, GOALS, PLANS, STAMKORT, Fetches
 from resolvers.plans import Goal, Plan, goals_of, plans_of
 from resolvers.stamkort import EnteredOrigin, Stamkort, stamkort_of
@@ -178,7 +183,13 @@ class PatientOverview:
     )
     calendar_feed: CalendarFeed | None = strawberry.field(
         resolver=resolve_calendar_feed,
-        description="The viewer's secret iCalendar subscription URL, if one is active.",
+        description="The viewer's secret iCalendar subscription URL, if they have one. Asking "
+        "for it confirms the feed (see `confirmCalendarFeed`).",
+    )
+    calendar_feeds: list[CalendarFeedEntry] | None = strawberry.field(
+        resolver=resolve_calendar_feeds,
+        description="Every calendar feed on the patient's data, hers and her relatives', live "
+        "or lapsed (never another owner's URL). The patient only (null with FORBIDDEN else).",
     )
 
     @strawberry.field(description="How every source answered for the data this query asked for.")
