@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -38,6 +38,7 @@ from gateway.db import make_engine
 from gateway.errors import AuditUnavailableError, AuthError
 from gateway.feedstore import FeedLifetime
 from gateway.ical import render_calendar
+from gateway.refusals import RefusalRecorder
 from gateway.reporting import classify
 from gateway.schema import build_schema
 from gateway.store import Store
@@ -234,13 +235,21 @@ def create_app(settings: Settings) -> Starlette:
             app.state.verifier = await TokenVerifier.create(
                 settings.auth, dev_mode=settings.dev_mode, session=session
             )
+            sources = Sources(settings, session, cache)
+            auditlog = AuditLog(engine)
+            window = timedelta(minutes=settings.policy.refused_log_window_minutes)
+            refusals = RefusalRecorder(sources, auditlog, window)
             app.state.services = Services(
                 settings=settings,
-                sources=Sources(settings, session, cache),
+                sources=sources,
                 store=Store(engine),
-                auditlog=AuditLog(engine),
+                auditlog=auditlog,
+                refusals=refusals,
             )
-            yield
+            try:
+                yield
+            finally:
+                await refusals.close()  # while the session and the engine are still open
         finally:
             await cache.close()
             await session.close()

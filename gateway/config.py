@@ -114,6 +114,8 @@ class Policy:
     feed_confirm_days: int = 30
     # The same bound for a citizen's own feed; 0 = none (her right to her data does not lapse).
     citizen_feed_confirm_days: int = 0
+    # At most one refused-attempt entry per viewer and patient in Min Log within this window.
+    refused_log_window_minutes: int = 60
 
     def __post_init__(self) -> None:
         # _section turns a ValueError into a ConfigError naming [policy].
@@ -121,6 +123,8 @@ class Policy:
             raise ValueError("feed_confirm_days must be at least 1")
         if self.citizen_feed_confirm_days < 0:
             raise ValueError("citizen_feed_confirm_days must be 0 (no bound) or more")
+        if self.refused_log_window_minutes < 0:
+            raise ValueError("refused_log_window_minutes must be 0 or more")
 
 
 @dataclass(frozen=True, slots=True)

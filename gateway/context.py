@@ -20,6 +20,7 @@ from gateway.config import Settings
 if TYPE_CHECKING:
     from connectors.registry import Sources
     from gateway.auditlog import AuditLog
+    from gateway.refusals import RefusalRecorder
     from gateway.store import Store
 
 
@@ -31,6 +32,7 @@ class Services:
     sources: Sources
     store: Store
     auditlog: AuditLog
+    refusals: RefusalRecorder
 
 
 @dataclass(slots=True)

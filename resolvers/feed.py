@@ -15,7 +15,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from gateway.access import may_view
+from gateway import refusals
 from gateway.auth import Citizen, Clinician, Relative
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
@@ -68,7 +68,7 @@ async def _owner(ctx: Context, cpr: str) -> Citizen | Relative:
     principal = ctx.principal
     if isinstance(principal, Clinician):
         raise ForbiddenError("Only the patient or a relative with fuldmagt has a calendar feed.")
-    may_view(principal, cpr, calendar.local_date(ctx.state.now))
+    refusals.may_view(ctx, cpr, calendar.local_date(ctx.state.now))
     return principal
 
 

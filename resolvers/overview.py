@@ -28,7 +28,8 @@ from connectors.deadline import deadline_scope
 from connectors.records import AppointmentRecord
 from connectors.records import AppointmentStatus as Status
 from connectors.registry import SourceResult
-from gateway.access import Category, Scope, category_denied, may_view
+from gateway import refusals
+from gateway.access import Category, Scope, category_denied
 from gateway.auth import Citizen, Clinician, Relative
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
@@ -323,7 +324,7 @@ async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOvervi
     state = ctx.state
     cpr = normalise_cpr(cpr)
     principal = ctx.principal
-    may_view(principal, cpr, calendar.local_date(state.now))
+    refusals.may_view(ctx, cpr, calendar.local_date(state.now))  # records a refused attempt
     scope = await _scope(ctx, cpr)
     state.scope = scope
     if isinstance(principal, Clinician | Relative):
