@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -36,7 +37,9 @@ from gateway.config import Settings
 from gateway.context import Context, RequestState, Services
 from gateway.db import make_engine
 from gateway.errors import AuditUnavailableError, AuthError
+from gateway.feedstore import FeedLifetime
 from gateway.ical import render_calendar
+from gateway.refusals import RefusalRecorder
 from gateway.reporting import classify
 from gateway.schema import build_schema
 from gateway.store import Store
@@ -164,7 +167,9 @@ async def calendar_feed(request: Request) -> Response:
     """The patient's appointments as iCalendar, for whoever holds the secret URL."""
     services: Services = request.app.state.services
     now = services.clock.now()
-    feed = await services.store.feed_by_token(request.path_params["token"], now)
+    lifetime = FeedLifetime.of(services.settings.policy)
+    # Unknown, revoked, past the fuldmagt or not confirmed recently: one answer for all.
+    feed = await services.store.feed_by_token(request.path_params["token"], now, lifetime)
     if feed is None:
         return Response("Not found.\n", status_code=404, media_type="text/plain")
     sources = services.sources
@@ -234,14 +239,22 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             app.state.verifier = await TokenVerifier.create(
                 settings.auth, dev_mode=settings.dev_mode, session=session
             )
+            sources = Sources(settings, session, cache, clock)
+            auditlog = AuditLog(engine)
+            window = timedelta(minutes=settings.policy.refused_log_window_minutes)
+            refusals = RefusalRecorder(sources, auditlog, window)
             app.state.services = Services(
                 settings=settings,
-                sources=Sources(settings, session, cache, clock),
+                sources=sources,
                 store=Store(engine),
-                auditlog=AuditLog(engine),
+                auditlog=auditlog,
+                refusals=refusals,
                 clock=clock,
             )
-            yield
+            try:
+                yield
+            finally:
+                await refusals.close()  # while the session and the engine are still open
         finally:
             await cache.close()
             await session.close()

@@ -34,6 +34,8 @@ from gateway.errors import AuditUnavailableError, BadInputError
 
 UNAVAILABLE = "The access log is unavailable; no data was returned."
 MAX_PAGE = 500
+#: The action of a refused attempt: tenancy said no, so no data was shown (no categories).
+REFUSED = "refused"
 _VERIFY_BATCH = 1000
 
 
@@ -95,6 +97,25 @@ def entry_hash(fields_: Mapping[str, Any]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
+class _Coalesced(Exception):
+    """A refused attempt already logged within the window: roll back, write nothing."""
+
+
+async def _has_refusal(conn: AsyncConnection, entry: NewEntry, since: datetime) -> bool:
+    found = await conn.scalar(
+        select(access_log.c.seq)
+        .where(
+            access_log.c.patient_cpr == entry.patient_cpr,
+            access_log.c.action == REFUSED,
+            access_log.c.actor_role == entry.actor_role,
+            access_log.c.actor_id == entry.actor_id,
+            access_log.c.at > since,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def _entry(row: RowMapping) -> AccessLogEntry:
     data = {f.name: row[f.name] for f in fields(AccessLogEntry)}
     data["categories"] = tuple(json.loads(row["categories"]))
@@ -128,36 +149,62 @@ class AuditLog:
 
         Raises ``AuditUnavailableError`` if it cannot be written; then nothing was written.
         """
+        written = await self._append(entry, unless_refused_since=None)
+        assert written is not None  # only a refusal can be coalesced away
+        return written
+
+    async def append_refusal(self, entry: NewEntry, since: datetime) -> AccessLogEntry | None:
+        """Write a refused attempt unless the same actor already has one in the patient's log
+        after ``since``; ``None`` when it was coalesced into that one.
+
+        The check runs under the head lock, so replicas racing on one attempt write it once.
+        """
+        if entry.action != REFUSED or entry.categories:
+            raise ValueError("a refused attempt has action 'refused' and no categories")
+        if since.utcoffset() is None:
+            raise BadInputError("since must carry a timezone.")
+        return await self._append(entry, unless_refused_since=since)
+
+    async def _append(
+        self, entry: NewEntry, *, unless_refused_since: datetime | None
+    ) -> AccessLogEntry | None:
         if entry.at.utcoffset() is None:
             raise BadInputError("An access log entry's time must carry a timezone.")
-        async with self._lock, self._guard(), self._writer.begin() as conn:
-            # Lock the head before reading anything, so no other writer can slip in between
-            # reading the previous hash and writing the next entry.
-            head = (
+        try:
+            async with self._lock, self._guard(), self._writer.begin() as conn:
+                # Lock the head before reading anything, so no other writer can slip in between
+                # reading the previous hash and writing the next entry.
+                head = (
+                    await conn.execute(
+                        update(audit_head)
+                        .where(audit_head.c.id == 1)
+                        .values(seq=audit_head.c.seq + 1)
+                        .returning(audit_head.c.seq, audit_head.c.hash)
+                    )
+                ).one()
+                if unless_refused_since is not None and await _has_refusal(
+                    conn, entry, unless_refused_since
+                ):
+                    raise _Coalesced  # rolls the head back with the transaction
+                data: dict[str, Any] = {
+                    **asdict(entry),
+                    "at": entry.at.astimezone(UTC),
+                    "categories": tuple(entry.categories),
+                    "seq": head.seq,
+                    "id": uuid.uuid4().hex,
+                    "prev_hash": head.hash,
+                }
+                data["hash"] = entry_hash(data)
                 await conn.execute(
-                    update(audit_head)
-                    .where(audit_head.c.id == 1)
-                    .values(seq=audit_head.c.seq + 1)
-                    .returning(audit_head.c.seq, audit_head.c.hash)
+                    access_log.insert().values(
+                        {**data, "categories": json.dumps(list(data["categories"]))}
+                    )
                 )
-            ).one()
-            data: dict[str, Any] = {
-                **asdict(entry),
-                "at": entry.at.astimezone(UTC),
-                "categories": tuple(entry.categories),
-                "seq": head.seq,
-                "id": uuid.uuid4().hex,
-                "prev_hash": head.hash,
-            }
-            data["hash"] = entry_hash(data)
-            await conn.execute(
-                access_log.insert().values(
-                    {**data, "categories": json.dumps(list(data["categories"]))}
+                await conn.execute(
+                    update(audit_head).where(audit_head.c.id == 1).values(hash=data["hash"])
                 )
-            )
-            await conn.execute(
-                update(audit_head).where(audit_head.c.id == 1).values(hash=data["hash"])
-            )
+        except _Coalesced:
+            return None
         return AccessLogEntry(**data)
 
     async def page(

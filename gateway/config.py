@@ -109,6 +109,22 @@ class Resilience:
 class Policy:
     override_window_minutes: int = 120
     audit_retention_days: int = 730
+    # A relative's calendar feed stops this many days after its owner last confirmed it with a
+    # valid token (and at the fuldmagt's end in any case).
+    feed_confirm_days: int = 30
+    # The same bound for a citizen's own feed; 0 = none (her right to her data does not lapse).
+    citizen_feed_confirm_days: int = 0
+    # At most one refused-attempt entry per viewer and patient in Min Log within this window.
+    refused_log_window_minutes: int = 60
+
+    def __post_init__(self) -> None:
+        # _section turns a ValueError into a ConfigError naming [policy].
+        if self.feed_confirm_days < 1:
+            raise ValueError("feed_confirm_days must be at least 1")
+        if self.citizen_feed_confirm_days < 0:
+            raise ValueError("citizen_feed_confirm_days must be 0 (no bound) or more")
+        if self.refused_log_window_minutes < 0:
+            raise ValueError("refused_log_window_minutes must be 0 or more")
 
 
 @dataclass(frozen=True, slots=True)

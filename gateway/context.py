@@ -21,6 +21,7 @@ from gateway.config import Settings
 if TYPE_CHECKING:
     from connectors.registry import Sources
     from gateway.auditlog import AuditLog
+    from gateway.refusals import RefusalRecorder
     from gateway.store import Store
 
 
@@ -32,6 +33,7 @@ class Services:
     sources: Sources
     store: Store
     auditlog: AuditLog
+    refusals: RefusalRecorder
     clock: Clock
 
 

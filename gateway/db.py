@@ -169,6 +169,11 @@ calendar_feeds = Table(
     Column("owner_name", String(200), nullable=False, server_default=""),
     # A relative's feed ends with the fuldmagt; a citizen's has no end.
     Column("expires_at", UTCDateTime, nullable=True),
+    # The id the patient lists and revokes the feed by (never the secret token).
+    Column("id", String(32), nullable=False, unique=True),
+    # When the owner last confirmed the feed with a valid token; the feed lapses a policy-set
+    # number of days later (see gateway/feedstore.py).
+    Column("confirmed_at", UTCDateTime, nullable=False),
 )
 
 # Append-only. ``seq`` is handed out by ``audit_head``, never by the database's own sequence, so

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry.types import Info
 
-from gateway import store
-from gateway.access import may_manage, may_view
-from gateway.auditlog import AccessLogEntry
+from gateway import refusals, store
+from gateway.auditlog import REFUSED, AccessLogEntry
 from gateway.auth import AUTH_ID, Citizen, Clinician, Relative
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
@@ -155,7 +154,7 @@ async def create_block(info: Info[Context, None], input: CreateBlockInput) -> Bl
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
-    actor = may_manage(ctx.principal, cpr, calendar.local_date(now))
+    actor = refusals.may_manage(ctx, cpr, calendar.local_date(now))
     await _validate(info, input)
     kind = store.BlockKind(input.kind)
     block = await ctx.services.store.create_block(
@@ -180,7 +179,7 @@ async def end_block(info: Info[Context, None], cpr: str, id: strawberry.ID) -> B
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(cpr)
-    actor = may_manage(ctx.principal, cpr, calendar.local_date(now))
+    actor = refusals.may_manage(ctx, cpr, calendar.local_date(now))
     block = await ctx.services.store.end_block(cpr, str(id), ended_by=actor.cpr, now=now)
     _log_relative(ctx, cpr, "unblock")
     return Block.of(block, now)
@@ -193,7 +192,7 @@ async def override_blocks(info: Info[Context, None], input: OverrideInput) -> Ov
     clinician = ctx.principal
     if not isinstance(clinician, Clinician):
         raise ForbiddenError("Only health professionals can override a patient's blocks.")
-    may_view(clinician, cpr, calendar.local_date(now))
+    refusals.may_view(ctx, cpr, calendar.local_date(now))
     reason = " ".join(input.reason.split())
     if not REASON_MIN <= len(reason) <= REASON_MAX:
         raise BadInputError(
@@ -240,10 +239,20 @@ async def resolve_blocks(root: strawberry.Parent[object], info: Info[Context, No
 class AccessLogItem:
     at: datetime = strawberry.field(description="When.")
     viewer_name: str = strawberry.field(description="Who looked.")
-    viewer_role: str = strawberry.field(description="`clinician` or `relative`.")
+    viewer_role: str = strawberry.field(
+        description="`clinician` or `relative`; `citizen` only on a refused attempt."
+    )
     authorisation_id: str | None = strawberry.field(description="The clinician's authorisation id.")
     organization: Organization | None = strawberry.field(description="The viewer's organisation.")
-    action: str = strawberry.field(description="`view`, `edit`, `override`, `block`, ...")
+    action: str = strawberry.field(
+        description="`view`, `edit`, `override`, `block`, `calendar-feed`, ..., or `refused`."
+    )
+    refused: bool = strawberry.field(
+        description="A refused attempt: someone outside the patient's circle (another "
+        "patient's clinician, a relative whose fuldmagt does not cover her now, another "
+        "citizen) asked for her data and was turned away. Nothing was shown; `categories` is "
+        "empty."
+    )
     categories: list[str] = strawberry.field(description="Data categories that were returned.")
     override_used: bool = strawberry.field(description="An override was in force.")
     override_reason: str | None = strawberry.field(description="The override's reason.")
@@ -268,6 +277,7 @@ def _item(e: AccessLogEntry) -> AccessLogItem:
         if e.actor_org_sor
         else None,
         action=e.action,
+        refused=e.action == REFUSED,
         categories=list(e.categories),
         override_used=e.override_id is not None,
         override_reason=e.override_reason,

@@ -29,7 +29,8 @@ from connectors.deadline import deadline_scope
 from connectors.records import AppointmentRecord
 from connectors.records import AppointmentStatus as Status
 from connectors.registry import SourceResult
-from gateway.access import Category, Scope, category_denied, may_view
+from gateway import refusals
+from gateway.access import Category, Scope, category_denied
 from gateway.auth import Citizen, Clinician, Relative
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
@@ -45,7 +46,12 @@ from resolvers.appointments import (
     Selection,
 )
 from resolvers.blocks import AccessLogConnection, Block, resolve_access_log, resolve_blocks
-from resolvers.feed import CalendarFeed, resolve_calendar_feed
+from resolvers.feed import (
+    CalendarFeed,
+    CalendarFeedEntry,
+    resolve_calendar_feed,
+    resolve_calendar_feeds,
+)
 from resolvers.fetch import APPOINTMENTS, FIELD_CATEGORY, GOALS, PLANS, STAMKORT, Fetches
 from resolvers.plans import Goal, Plan, goals_of, plans_of
 from resolvers.stamkort import EnteredOrigin, Stamkort, edits_of, stamkort_of
@@ -183,7 +189,13 @@ class PatientOverview:
     )
     calendar_feed: CalendarFeed | None = strawberry.field(
         resolver=resolve_calendar_feed,
-        description="The viewer's secret iCalendar subscription URL, if one is active.",
+        description="The viewer's secret iCalendar subscription URL, if they have one. Asking "
+        "for it confirms the feed (see `confirmCalendarFeed`).",
+    )
+    calendar_feeds: list[CalendarFeedEntry] | None = strawberry.field(
+        resolver=resolve_calendar_feeds,
+        description="Every calendar feed on the patient's data, hers and her relatives', live "
+        "or lapsed (never another owner's URL). The patient only (null with FORBIDDEN else).",
     )
 
     @strawberry.field(description="How every source answered for the data this query asked for.")
@@ -323,7 +335,7 @@ async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOvervi
     state = ctx.state
     cpr = normalise_cpr(cpr)
     principal = ctx.principal
-    may_view(principal, cpr, calendar.local_date(state.now))
+    refusals.may_view(ctx, cpr, calendar.local_date(state.now))  # records a refused attempt
     scope = await _scope(ctx, cpr)
     state.scope = scope
     if isinstance(principal, Clinician | Relative):

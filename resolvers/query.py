@@ -56,7 +56,14 @@ class Mutation:
         resolver=feed.rotate_calendar_feed,
         description="Create or replace the secret iCalendar feed URL (the old URL stops working).",
     )
+    confirm_calendar_feed: feed.CalendarFeed | None = strawberry.mutation(
+        resolver=feed.confirm_calendar_feed,
+        description="Confirm your iCalendar feed with your token as it is now, keeping its URL: "
+        "a relative's feed stops `policy.feed_confirm_days` days after its last confirmation "
+        "(and at the fuldmagt's end). Null when you have no feed.",
+    )
     revoke_calendar_feed: bool = strawberry.mutation(
         resolver=feed.revoke_calendar_feed,
-        description="Revoke the iCalendar feed URL. Returns whether one was active.",
+        description="Revoke your iCalendar feed URL, or (the patient, with `id`) any feed on her "
+        "data. Returns whether there was one.",
     )

@@ -11,8 +11,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from strawberry.types import Info
 
 from connectors.records import Origin
+from gateway import refusals
 from gateway import stamkort as rules
-from gateway.access import Category, Scope, category_denied, may_view
+from gateway.access import Category, Scope, category_denied
 from gateway.auth import Citizen, Clinician
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
@@ -155,7 +156,7 @@ async def update_stamkort(
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
-    may_view(ctx.principal, cpr, calendar.local_date(now))
+    refusals.may_view(ctx, cpr, calendar.local_date(now))
     scope: Scope | None = None
     if isinstance(ctx.principal, Clinician):
         scope = await _scope(ctx, cpr)

@@ -53,7 +53,7 @@ async def test_upgrade_from_empty_creates_every_table_and_the_genesis_head(
         async with engine.connect() as conn:
             assert await conn.run_sync(_tables) == TABLES
             head_revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
-            assert head_revision == "0002"
+            assert head_revision == "0003"
             assert (
                 await conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision
             )

@@ -3,10 +3,12 @@ library, rotated and revoked."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
+from sqlalchemy import text
 
 from resolvers.calendar import local_date
 from simulators.population import last_sunday
@@ -216,3 +218,160 @@ async def test_a_citizens_feed_is_not_logged(gateway: Gateway) -> None:
     assert (await fetch(gateway, url))[0] == 200
     _, _, total = await gateway.app.state.services.auditlog.page(MULTI, first=10, after=None)
     assert total == 0
+
+
+# -- lifetimes: a feed serves only what its owner may see now -----------------------------------
+
+FEEDS = """query($cpr: String!) { patientOverview(cpr: $cpr) { calendarFeeds {
+  id ownerName ownerRole own createdAt confirmedAt expiresAt active } } }"""
+CONFIRM = "mutation($cpr: String!) { confirmCalendarFeed(cpr: $cpr) { url confirmedAt expiresAt } }"
+REVOKE_ID = "mutation($cpr: String!, $id: ID) { revokeCalendarFeed(cpr: $cpr, id: $id) }"
+RELATIVE_CPR = "0201609995"
+
+
+def open_ended(gw: Gateway, **fuldmagt: Any) -> str:
+    """relative-multi's token, with a fuldmagt that (so far) names no end."""
+    persona = gw.pop.persona("relative-multi")
+    start = persona.fuldmagt_from.isoformat() if persona.fuldmagt_from else None
+    claims = {"patient_cpr": MULTI, "valid_from": start, "valid_to": None, **fuldmagt}
+    return gw.token("relative-multi", fuldmagt=claims)
+
+
+async def as_token(gw: Gateway, token: str, query: str, **variables: Any) -> dict[str, Any]:
+    status, body = await gw.post({"query": query, "variables": variables}, token)
+    assert status == 200, body
+    return body
+
+
+async def age(gw: Gateway, owner_cpr: str, days: int) -> None:
+    """Let ``days`` pass since the owner's feed was last confirmed (the feed's own clock)."""
+    async with gw.app.state.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE calendar_feeds SET confirmed_at = :t WHERE owner_cpr = :o"),
+            {"t": gw.clock.now() - timedelta(days=days), "o": owner_cpr},
+        )
+
+
+async def test_a_relatives_open_ended_feed_stops_unless_confirmed(gateway: Gateway) -> None:
+    token = open_ended(gateway)
+    made = await as_token(gateway, token, ROTATE, cpr=MULTI)
+    url = made["data"]["rotateCalendarFeed"]["url"]
+    assert (await fetch(gateway, url))[0] == 200
+    await age(gateway, RELATIVE_CPR, 29)
+    assert (await fetch(gateway, url))[0] == 200
+    await age(gateway, RELATIVE_CPR, 31)
+    lapsed = await fetch(gateway, url)
+    unknown = await fetch(gateway, f"{gateway.url}/calendar/{'A' * 43}.ics")
+    # The same answer as for a URL that never existed: nothing tells the holder why.
+    assert lapsed[:2] == unknown[:2]
+    assert lapsed[0] == 404
+    # The owner looks at her feed with a valid token: confirmed, and the same URL works again.
+    seen = await as_token(gateway, token, FEED, cpr=MULTI)
+    assert seen["data"]["patientOverview"]["calendarFeed"]["url"] == url
+    assert (await fetch(gateway, url))[0] == 200
+    await age(gateway, RELATIVE_CPR, 31)
+    confirmed = await as_token(gateway, token, CONFIRM, cpr=MULTI)
+    feed = confirmed["data"]["confirmCalendarFeed"]
+    assert feed["url"] == url
+    expires = datetime.fromisoformat(feed["expiresAt"])
+    assert expires - datetime.fromisoformat(feed["confirmedAt"]) == timedelta(days=30)
+    assert (await fetch(gateway, url))[0] == 200
+
+
+async def test_an_ex_relative_cannot_keep_a_feed_alive(gateway: Gateway) -> None:
+    made = await as_token(gateway, open_ended(gateway), ROTATE, cpr=MULTI)
+    url = made["data"]["rotateCalendarFeed"]["url"]
+    # The fuldmagt has since ended: her new token says so, and tenancy refuses her.
+    yesterday = (local_date(gateway.clock.now()) - timedelta(days=1)).isoformat()
+    ended = open_ended(gateway, valid_to=yesterday)
+    for query in (CONFIRM, ROTATE, FEED):
+        assert codes(await as_token(gateway, ended, query, cpr=MULTI)) == ["FORBIDDEN"], query
+    await age(gateway, RELATIVE_CPR, 31)
+    assert (await fetch(gateway, url))[0] == 404
+
+
+async def test_confirming_binds_the_feed_to_the_fuldmagt_as_the_token_states_it(
+    gateway: Gateway,
+) -> None:
+    rotate_full = "mutation($cpr: String!) { rotateCalendarFeed(cpr: $cpr) { expiresAt } }"
+    made = await as_token(gateway, open_ended(gateway), rotate_full, cpr=MULTI)
+    assert made["data"]["rotateCalendarFeed"]["expiresAt"] is not None  # 30 days, at most
+    today = local_date(gateway.clock.now())
+    ending = open_ended(gateway, valid_to=today.isoformat())
+    confirmed = await as_token(gateway, ending, CONFIRM, cpr=MULTI)
+    expires = datetime.fromisoformat(confirmed["data"]["confirmCalendarFeed"]["expiresAt"])
+    assert local_date(expires - timedelta(seconds=1)) == today  # the end of its last day
+    url = confirmed["data"]["confirmCalendarFeed"]["url"]
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    store = gateway.app.state.services.store
+    assert await store.feed_by_token(token, expires - timedelta(seconds=1)) is not None
+    assert await store.feed_by_token(token, expires) is None
+
+
+async def test_the_patient_sees_and_revokes_every_feed_on_her_data(gateway: Gateway) -> None:
+    own = await rotate(gateway, "citizen-multi")
+    relatives = await rotate(gateway, "relative-multi")
+    body = await gateway.query("citizen-multi", FEEDS, {"cpr": MULTI})
+    assert "errors" not in body, body
+    feeds = body["data"]["patientOverview"]["calendarFeeds"]
+    for url in (own, relatives):  # never a URL, hers or anyone's
+        assert url.rsplit("/", 1)[1].removesuffix(".ics") not in json.dumps(body)
+    by_role = {f["ownerRole"]: f for f in feeds}
+    assert set(by_role) == {"citizen", "relative"}
+    assert by_role["citizen"]["own"] is True
+    assert by_role["citizen"]["expiresAt"] is None  # her own feed: no confirmation bound
+    assert by_role["relative"]["ownerName"] == "Hanne Testesen"
+    assert by_role["relative"]["own"] is False
+    assert by_role["relative"]["active"] is True
+    assert by_role["relative"]["expiresAt"] is not None
+    assert all(f["createdAt"] and f["confirmedAt"] for f in feeds)
+
+    revoked = await gateway.query(
+        "citizen-multi", REVOKE_ID, {"cpr": MULTI, "id": by_role["relative"]["id"]}
+    )
+    assert revoked["data"]["revokeCalendarFeed"] is True
+    assert (await fetch(gateway, relatives))[0] == 404
+    assert (await fetch(gateway, own))[0] == 200
+    assert await current(gateway, "relative-multi") is None
+    again = await gateway.query("citizen-multi", FEEDS, {"cpr": MULTI})
+    assert [f["ownerRole"] for f in again["data"]["patientOverview"]["calendarFeeds"]] == [
+        "citizen"
+    ]
+
+
+async def test_a_lapsed_feed_is_listed_as_inactive(gateway: Gateway) -> None:
+    await rotate(gateway, "relative-multi")
+    await age(gateway, RELATIVE_CPR, 31)
+    body = await gateway.query("citizen-multi", FEEDS, {"cpr": MULTI})
+    (feed,) = body["data"]["patientOverview"]["calendarFeeds"]
+    assert feed["active"] is False
+
+
+async def test_only_the_patient_lists_feeds_or_revokes_by_id(gateway: Gateway) -> None:
+    await rotate(gateway, "citizen-multi")
+    listed = await gateway.query("citizen-multi", FEEDS, {"cpr": MULTI})
+    feed_id = listed["data"]["patientOverview"]["calendarFeeds"][0]["id"]
+    for persona in ("relative-multi", "clinician-auh"):
+        body = await gateway.query(persona, FEEDS, {"cpr": MULTI})
+        assert codes(body) == ["FORBIDDEN"], persona
+        assert body["data"]["patientOverview"]["calendarFeeds"] is None  # the rest stays
+    for persona in ("relative-multi", "clinician-auh", "citizen-group2"):
+        body = await gateway.query(persona, REVOKE_ID, {"cpr": MULTI, "id": feed_id})
+        assert codes(body) == ["FORBIDDEN"], persona
+    mine = await gateway.query("citizen-group2", REVOKE_ID, {"cpr": "1502779995", "id": feed_id})
+    assert mine["data"]["revokeCalendarFeed"] is False  # not a feed on her data
+    still = await gateway.query("citizen-multi", FEEDS, {"cpr": MULTI})
+    assert [f["id"] for f in still["data"]["patientOverview"]["calendarFeeds"]] == [feed_id]
+
+
+async def test_a_relatives_changes_to_her_feed_are_in_the_patients_log(gateway: Gateway) -> None:
+    await rotate(gateway, "relative-multi")
+    await gateway.query("relative-multi", CONFIRM, {"cpr": MULTI})
+    await gateway.query("relative-multi", REVOKE, {"cpr": MULTI})
+    await rotate(gateway, "citizen-multi")  # the patient's own actions are not logged
+    entries, _, _ = await gateway.app.state.services.auditlog.page(MULTI, first=10, after=None)
+    assert [(e.action, e.actor_name, e.on_behalf_of) for e in reversed(entries)] == [
+        ("feed-rotate", "Hanne Testesen", MULTI),
+        ("feed-confirm", "Hanne Testesen", MULTI),
+        ("feed-revoke", "Hanne Testesen", MULTI),
+    ]
