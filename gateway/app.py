@@ -55,8 +55,10 @@ class GraphQLApp(GraphQL[Context, None]):
         # A syntax error raised inside the parser cache skips the extensions' after-hooks, so
         # errors that reach this point without a code are classified here.
         if result.errors:
+            suggestions = request.app.state.services.settings.graphql.suggestions
             result.errors = [
-                e if (e.extensions or {}).get("code") else classify(e, "-") for e in result.errors
+                e if (e.extensions or {}).get("code") else classify(e, "-", suggestions=suggestions)
+                for e in result.errors
             ]
         return process_result(result)
 
@@ -82,7 +84,8 @@ def _unauthorised(message: str) -> JSONResponse:
 class Authenticated:
     """ASGI wrapper: a bearer token must verify before any operation runs (401 otherwise).
 
-    A plain browser GET (no query) gets GraphiQL without a token; it can do nothing by itself.
+    A plain browser GET (no query) gets GraphiQL without a token when ``[graphql] graphiql`` is
+    on; it can do nothing by itself.
     """
 
     def __init__(self, app: GraphQLApp) -> None:
@@ -91,13 +94,14 @@ class Authenticated:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         wants_ide = (
-            request.method == "GET"
+            self.app.graphql_ide is not None
+            and request.method == "GET"
             and "query" not in request.query_params
             and "text/html" in request.headers.get("accept", "")
         )
         if wants_ide:
             # Served here, so the GraphQL app only ever runs with a verified principal.
-            page = HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            page = HTMLResponse(get_graphql_ide_html(graphql_ide=self.app.graphql_ide))
             await page(scope, receive, send)
             return
         length = request.headers.get("content-length")
@@ -244,8 +248,8 @@ def create_app(settings: Settings) -> Starlette:
             await engine.dispose()
 
     graphql = GraphQLApp(
-        build_schema(settings.limits),
-        graphql_ide="graphiql",
+        build_schema(settings.limits, settings.graphql),
+        graphql_ide="graphiql" if settings.graphql.graphiql else None,
         allow_queries_via_get=False,
         multipart_uploads_enabled=False,
     )

@@ -6,6 +6,8 @@
 - Anything else: masked as "Unexpected error." with ``INTERNAL_SERVER_ERROR`` and the request id;
   the original is logged with that id.
 
+"Did you mean …" suggestions are cut from request errors unless ``[graphql] suggestions`` is on.
+
 It also adds the errors resolvers reported without failing a field (failed sources, withheld
 paths; see ``RequestState.report``).
 """
@@ -13,6 +15,7 @@ paths; see ``RequestState.report``).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -22,9 +25,13 @@ from gateway.context import Context
 from gateway.errors import GatewayError
 
 log = logging.getLogger(__name__)
+# graphql-core appends its suggestions to the message: fields, arguments, types, enum values,
+# input fields. (Strawberry's ``disable_field_suggestions`` cuts only the first kind.)
+_SUGGESTION = re.compile(r"\s*Did you mean .*\Z", re.DOTALL)
 
 
-def classify(error: GraphQLError, request_id: str) -> GraphQLError:
+def classify(error: GraphQLError, request_id: str, *, suggestions: bool = False) -> GraphQLError:
+    """The error as it may leave: coded, and masked unless it is ours or about the request."""
     original = error.original_error
     if isinstance(original, GatewayError):
         return error
@@ -35,7 +42,7 @@ def classify(error: GraphQLError, request_id: str) -> GraphQLError:
             else "GRAPHQL_VALIDATION_FAILED"
         )
         return GraphQLError(
-            error.message,
+            error.message if suggestions else _SUGGESTION.sub("", error.message),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
@@ -64,7 +71,10 @@ class ReportErrors(SchemaExtension):
         if not isinstance(context, Context):
             return
         state = context.state
-        errors = [classify(e, state.request_id) for e in (result.errors or [])]
+        suggestions = context.services.settings.graphql.suggestions
+        errors = [
+            classify(e, state.request_id, suggestions=suggestions) for e in (result.errors or [])
+        ]
         errors.extend(state.errors)
         result.errors = errors or None
         if state.withheld:

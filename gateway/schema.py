@@ -4,6 +4,10 @@ Order matters and is pinned by a test: the audit extension is listed first so th
 others, it is the last to act on the result — after errors are classified and reported, and right
 before the response is written. Token and alias limits and the depth limit run before execution;
 the parser and validation caches skip repeated work for repeated queries.
+
+``[graphql]`` settings: without ``introspection`` the validation rules refuse ``__schema`` and
+``__type``; without ``suggestions`` no "Did you mean …" reaches a client (see
+``gateway/reporting.py`` for the kinds Strawberry's switch leaves in).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import strawberry
 from graphql import GraphQLObjectType
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -24,14 +29,17 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.audit import AuditExtension
-from gateway.config import Limits
+from gateway.config import GraphQLSettings, Limits
 from gateway.reporting import ReportErrors
 from resolvers.query import Mutation, Query
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
-    """Build the schema. ``limits`` defaults to the settings' defaults."""
+def build_schema(
+    limits: Limits | None = None, graphql: GraphQLSettings | None = None
+) -> strawberry.Schema:
+    """Build the schema. ``limits`` and ``graphql`` default to the production defaults."""
     limits = limits or Limits()
+    graphql = graphql or GraphQLSettings()
     # The depth and alias rules are classes made by their limiter's constructor. Made once here:
     # a limiter built per request would make new classes each time, and the validation cache,
     # keyed by the rules, would never hit.
@@ -42,7 +50,9 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(
+            auto_camel_case=True, disable_field_suggestions=not graphql.suggestions
+        ),
         extensions=[
             AuditExtension,
             ReportErrors,
@@ -51,6 +61,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: AddValidationRules(rules),
+            *([] if graphql.introspection else [DisableIntrospection]),
         ],
     )
     _plain_attribute_fields(schema)
