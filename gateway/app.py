@@ -19,10 +19,11 @@ from typing import Any
 import aiohttp
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.http.ides import get_graphql_ide_html
@@ -135,6 +136,26 @@ def _capped(receive: Receive) -> Receive:
         return message
 
     return capped
+
+
+class NoStore:
+    """ASGI wrapper: ``Cache-Control: no-store`` on every response of the wrapped app.
+
+    Any ``/graphql`` response may hold patient data, and even an error says something about a
+    patient; no browser, proxy or app cache may keep one.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                MutableHeaders(scope=message)["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
 
 
 async def healthz(request: Request) -> Response:
@@ -260,7 +281,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/calendar/{token}.ics", calendar_feed),
-            Route("/graphql", Authenticated(graphql), methods=["GET", "POST"]),
+            Route("/graphql", NoStore(Authenticated(graphql)), methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
     )
