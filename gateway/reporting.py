@@ -6,7 +6,11 @@
 - Anything else: masked as "Unexpected error." with ``INTERNAL_SERVER_ERROR`` and the request id;
   the original is logged with that id.
 
-"Did you mean …" suggestions are cut from request errors unless ``[graphql] suggestions`` is on.
+What is logged never holds the query text or variables (Strawberry's own error log, which prints
+the query, is switched off in ``gateway/schema.py``): a failed operation is one line with its
+request id and codes; an unexpected error adds its type, path and traceback, redacted, since an
+exception's message can hold anything. "Did you mean …" suggestions are cut from request errors
+unless ``[graphql] suggestions`` is on.
 
 It also adds the errors resolvers reported without failing a field (failed sources, withheld
 paths; see ``RequestState.report``).
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -23,6 +28,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.context import Context
 from gateway.errors import GatewayError
+from gateway.logs import redact
 
 log = logging.getLogger(__name__)
 # graphql-core appends its suggestions to the message: fields, arguments, types, enum values,
@@ -48,7 +54,14 @@ def classify(error: GraphQLError, request_id: str, *, suggestions: bool = False)
             positions=error.positions,
             extensions={"code": code},
         )
-    log.error("request %s: unexpected error at %s", request_id, error.path, exc_info=original)
+    detail = "".join(traceback.format_exception(original)) if original else error.message
+    log.error(
+        "request %s: unexpected %s at %s\n%s",
+        request_id,
+        type(original).__name__ if original else "error",
+        redact(str(error.path)),
+        redact(detail),
+    )
     return GraphQLError(
         "Unexpected error.",
         nodes=error.nodes,
@@ -77,5 +90,8 @@ class ReportErrors(SchemaExtension):
         ]
         errors.extend(state.errors)
         result.errors = errors or None
+        if errors:
+            codes = sorted({str((e.extensions or {}).get("code")) for e in errors})
+            log.info("request %s: %s", state.request_id, " ".join(codes))
         if state.withheld:
             result.extensions = {**(result.extensions or {}), "withheld": True}

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -27,11 +27,26 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from gateway.audit import AuditExtension
 from gateway.config import GraphQLSettings, Limits
 from gateway.reporting import ReportErrors
 from resolvers.query import Mutation, Query
+
+
+class Schema(strawberry.Schema):
+    """Strawberry's schema, without its error log.
+
+    Strawberry logs every error as ``str(error)``, which prints the query text around the error's
+    location, so every failed lookup wrote the CPR number it asked for. ``ReportErrors`` logs
+    instead, with the request id and no query text.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
 
 
 def build_schema(
@@ -47,7 +62,7 @@ def build_schema(
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
-    schema = strawberry.Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(

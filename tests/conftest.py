@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.dbfixtures", "tests.gatewayfixtures"]
+pytest_plugins = ["tests.dbfixtures", "tests.gatewayfixtures", "tests.logcapture"]
