@@ -19,10 +19,11 @@ from typing import Any
 import aiohttp
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.http.ides import get_graphql_ide_html
@@ -58,8 +59,10 @@ class GraphQLApp(GraphQL[Context, None]):
         # A syntax error raised inside the parser cache skips the extensions' after-hooks, so
         # errors that reach this point without a code are classified here.
         if result.errors:
+            suggestions = request.app.state.services.settings.graphql.suggestions
             result.errors = [
-                e if (e.extensions or {}).get("code") else classify(e, "-") for e in result.errors
+                e if (e.extensions or {}).get("code") else classify(e, "-", suggestions=suggestions)
+                for e in result.errors
             ]
         return process_result(result)
 
@@ -85,7 +88,8 @@ def _unauthorised(message: str) -> JSONResponse:
 class Authenticated:
     """ASGI wrapper: a bearer token must verify before any operation runs (401 otherwise).
 
-    A plain browser GET (no query) gets GraphiQL without a token; it can do nothing by itself.
+    A plain browser GET (no query) gets GraphiQL without a token when ``[graphql] graphiql`` is
+    on; it can do nothing by itself.
     """
 
     def __init__(self, app: GraphQLApp) -> None:
@@ -94,13 +98,14 @@ class Authenticated:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         wants_ide = (
-            request.method == "GET"
+            self.app.graphql_ide is not None
+            and request.method == "GET"
             and "query" not in request.query_params
             and "text/html" in request.headers.get("accept", "")
         )
         if wants_ide:
             # Served here, so the GraphQL app only ever runs with a verified principal.
-            page = HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            page = HTMLResponse(get_graphql_ide_html(graphql_ide=self.app.graphql_ide))
             await page(scope, receive, send)
             return
         length = request.headers.get("content-length")
@@ -134,6 +139,26 @@ def _capped(receive: Receive) -> Receive:
         return message
 
     return capped
+
+
+class NoStore:
+    """ASGI wrapper: ``Cache-Control: no-store`` on every response of the wrapped app.
+
+    Any ``/graphql`` response may hold patient data, and even an error says something about a
+    patient; no browser, proxy or app cache may keep one.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                MutableHeaders(scope=message)["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
 
 
 async def healthz(request: Request) -> Response:
@@ -261,8 +286,8 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             await engine.dispose()
 
     graphql = GraphQLApp(
-        build_schema(settings.limits),
-        graphql_ide="graphiql",
+        build_schema(settings.limits, settings.graphql),
+        graphql_ide="graphiql" if settings.graphql.graphiql else None,
         allow_queries_via_get=False,
         multipart_uploads_enabled=False,
     )
@@ -273,7 +298,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/calendar/{token}.ics", calendar_feed),
-            Route("/graphql", Authenticated(graphql), methods=["GET", "POST"]),
+            Route("/graphql", NoStore(Authenticated(graphql)), methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
     )

@@ -16,13 +16,16 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import logging.config
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from gateway.config import ConfigError, Settings, load_settings
+from gateway.logs import FORMAT, logging_config
 
 DEMO_JSON = Path("var/demo.json")
 SIMULATOR_PORT = 8100
@@ -35,17 +38,23 @@ def _settings() -> Settings:
         sys.exit(f"spo: configuration error: {exc}")
 
 
-async def _serve(settings: Settings) -> None:
-    from gateway.app import create_app
-
-    config = uvicorn.Config(
-        create_app(settings),
+def server_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """uvicorn's configuration for ``spo serve``/``spo demo``: access log on, every log line
+    through ``gateway.logs.RedactingFilter``."""
+    return uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
+        log_config=logging_config(),
         log_level="info",
         lifespan="on",
     )
-    await uvicorn.Server(config).serve()
+
+
+async def _serve(settings: Settings) -> None:
+    from gateway.app import create_app
+
+    await uvicorn.Server(server_config(create_app(settings), settings)).serve()
 
 
 async def _demo(port: int) -> None:
@@ -204,8 +213,11 @@ def main(argv: list[str] | None = None) -> None:
     audit = sub.add_parser("audit", help="access log")
     audit.add_argument("action", choices=["verify", "purge"])
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command in ("demo", "serve"):
+        logging.config.dictConfig(logging_config())
+    else:
+        logging.basicConfig(level=logging.INFO, format=FORMAT)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
     with contextlib.suppress(KeyboardInterrupt):
         if args.command == "demo":

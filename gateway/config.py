@@ -12,7 +12,12 @@ points ``SPO_CONFIG`` at its own TOML file; single values are overridden by envi
 ``SPO_HOST`` / ``SPO_PORT`` where the gateway listens
 ``SPO_JWKS_URL``            JWKS URL of the identity provider
 ``SPO_REQUEST_DEADLINE_S``  whole-request deadline in seconds
+``SPO_INTROSPECTION``       ``1``/``0``: answer introspection queries
+``SPO_SUGGESTIONS``         ``1``/``0``: "Did you mean …" in validation errors
+``SPO_GRAPHIQL``            ``1``/``0``: serve GraphiQL at ``/graphql``
 ==========================  =========================================
+
+The three ``[graphql]`` switches default to ``dev_mode``: off in production unless set.
 """
 
 from __future__ import annotations
@@ -128,6 +133,22 @@ class Policy:
 
 
 @dataclass(frozen=True, slots=True)
+class GraphQLSettings:
+    """What the endpoint tells about itself. Each defaults to ``dev_mode``'s value."""
+
+    introspection: bool = False
+    suggestions: bool = False
+    graphiql: bool = False
+
+
+GRAPHQL_ENV = {
+    "introspection": "SPO_INTROSPECTION",
+    "suggestions": "SPO_SUGGESTIONS",
+    "graphiql": "SPO_GRAPHIQL",
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the gateway needs to start. Build with ``load_settings()``."""
 
@@ -143,6 +164,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     resilience: Resilience = field(default_factory=Resilience)
     policy: Policy = field(default_factory=Policy)
+    graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
 
     def source(self, source_id: str) -> SourceConfig:
         for s in self.sources:
@@ -223,6 +245,20 @@ def _section(cls: type[_T], raw: Any, name: str) -> _T:
         raise ConfigError(f"malformed setting in [{name}]: {exc}") from exc
 
 
+def _graphql(raw: Any, env: Mapping[str, str], dev_mode: bool) -> GraphQLSettings:
+    raw = raw if raw is not None else {}
+    if not isinstance(raw, dict):
+        raise ConfigError("setting graphql must be a table")
+    unknown = set(raw) - set(GRAPHQL_ENV)
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [graphql]: {sorted(unknown)}")
+    values: dict[str, bool] = {}
+    for name, variable in GRAPHQL_ENV.items():
+        default = _get(raw, name, bool, "graphql.") if name in raw else dev_mode
+        values[name] = _bool_env(env, variable, default)
+    return GraphQLSettings(**values)
+
+
 def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
     """Build settings from a parsed TOML table, with ``SPO_*`` overrides from ``env``."""
     env = env or {}
@@ -254,12 +290,13 @@ def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None)
         port = int(env.get("SPO_PORT", raw.get("port", 8000)))
     except ValueError as exc:
         raise ConfigError(f"setting SPO_PORT is not a port number: {env.get('SPO_PORT')}") from exc
+    dev_mode = _bool_env(env, "SPO_DEV_MODE", bool(raw.get("dev_mode", False)))
     return Settings(
         sources=parsed,
         cpr=_register(_get(raw, "cpr", dict, ""), base, "cpr"),
         stamdata=_register(_get(raw, "stamdata", dict, ""), base, "stamdata"),
         auth=auth,
-        dev_mode=_bool_env(env, "SPO_DEV_MODE", bool(raw.get("dev_mode", False))),
+        dev_mode=dev_mode,
         host=env.get("SPO_HOST", raw.get("host", "127.0.0.1")),
         port=port,
         database_url=env.get("SPO_DATABASE_URL", raw.get("database_url", DEFAULT_DATABASE_URL)),
@@ -267,6 +304,7 @@ def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None)
         limits=limits,
         resilience=_section(Resilience, raw.get("resilience"), "resilience"),
         policy=_section(Policy, raw.get("policy"), "policy"),
+        graphql=_graphql(raw.get("graphql"), env, dev_mode),
     )
 
 

@@ -229,6 +229,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = make_engine("sqlite+aiosqlite:///var/spo.db")
         await upgrade("sqlite+aiosqlite:///var/spo.db")
     """
+    # Errors never carry parameter values (``hide_parameters``): they are CPR numbers and names.
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, **kwargs)

@@ -6,6 +6,12 @@
 - Anything else: masked as "Unexpected error." with ``INTERNAL_SERVER_ERROR`` and the request id;
   the original is logged with that id.
 
+What is logged never holds the query text or variables (Strawberry's own error log, which prints
+the query, is switched off in ``gateway/schema.py``): a failed operation is one line with its
+request id and codes; an unexpected error adds its type, path and traceback, redacted, since an
+exception's message can hold anything. "Did you mean …" suggestions are cut from request errors
+unless ``[graphql] suggestions`` is on.
+
 It also adds the errors resolvers reported without failing a field (failed sources, withheld
 paths; see ``RequestState.report``).
 """
@@ -13,6 +19,8 @@ paths; see ``RequestState.report``).
 from __future__ import annotations
 
 import logging
+import re
+import traceback
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -20,11 +28,16 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.context import Context
 from gateway.errors import GatewayError
+from gateway.logs import redact
 
 log = logging.getLogger(__name__)
+# graphql-core appends its suggestions to the message: fields, arguments, types, enum values,
+# input fields. (Strawberry's ``disable_field_suggestions`` cuts only the first kind.)
+_SUGGESTION = re.compile(r"\s*Did you mean .*\Z", re.DOTALL)
 
 
-def classify(error: GraphQLError, request_id: str) -> GraphQLError:
+def classify(error: GraphQLError, request_id: str, *, suggestions: bool = False) -> GraphQLError:
+    """The error as it may leave: coded, and masked unless it is ours or about the request."""
     original = error.original_error
     if isinstance(original, GatewayError):
         return error
@@ -35,13 +48,20 @@ def classify(error: GraphQLError, request_id: str) -> GraphQLError:
             else "GRAPHQL_VALIDATION_FAILED"
         )
         return GraphQLError(
-            error.message,
+            error.message if suggestions else _SUGGESTION.sub("", error.message),
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             extensions={"code": code},
         )
-    log.error("request %s: unexpected error at %s", request_id, error.path, exc_info=original)
+    detail = "".join(traceback.format_exception(original)) if original else error.message
+    log.error(
+        "request %s: unexpected %s at %s\n%s",
+        request_id,
+        type(original).__name__ if original else "error",
+        redact(str(error.path)),
+        redact(detail),
+    )
     return GraphQLError(
         "Unexpected error.",
         nodes=error.nodes,
@@ -64,8 +84,14 @@ class ReportErrors(SchemaExtension):
         if not isinstance(context, Context):
             return
         state = context.state
-        errors = [classify(e, state.request_id) for e in (result.errors or [])]
+        suggestions = context.services.settings.graphql.suggestions
+        errors = [
+            classify(e, state.request_id, suggestions=suggestions) for e in (result.errors or [])
+        ]
         errors.extend(state.errors)
         result.errors = errors or None
+        if errors:
+            codes = sorted({str((e.extensions or {}).get("code")) for e in errors})
+            log.info("request %s: %s", state.request_id, " ".join(codes))
         if state.withheld:
             result.extensions = {**(result.extensions or {}), "withheld": True}

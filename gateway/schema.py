@@ -4,6 +4,10 @@ Order matters and is pinned by a test: the audit extension is listed first so th
 others, it is the last to act on the result — after errors are classified and reported, and right
 before the response is written. Token and alias limits and the depth limit run before execution;
 the parser and validation caches skip repeated work for repeated queries.
+
+``[graphql]`` settings: without ``introspection`` the validation rules refuse ``__schema`` and
+``__type``; without ``suggestions`` no "Did you mean …" reaches a client (see
+``gateway/reporting.py`` for the kinds Strawberry's switch leaves in).
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -22,16 +27,34 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from gateway.audit import AuditExtension
-from gateway.config import Limits
+from gateway.config import GraphQLSettings, Limits
 from gateway.reporting import ReportErrors
 from resolvers.query import Mutation, Query
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
-    """Build the schema. ``limits`` defaults to the settings' defaults."""
+class Schema(strawberry.Schema):
+    """Strawberry's schema, without its error log.
+
+    Strawberry logs every error as ``str(error)``, which prints the query text around the error's
+    location, so every failed lookup wrote the CPR number it asked for. ``ReportErrors`` logs
+    instead, with the request id and no query text.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
+def build_schema(
+    limits: Limits | None = None, graphql: GraphQLSettings | None = None
+) -> strawberry.Schema:
+    """Build the schema. ``limits`` and ``graphql`` default to the production defaults."""
     limits = limits or Limits()
+    graphql = graphql or GraphQLSettings()
     # The depth and alias rules are classes made by their limiter's constructor. Made once here:
     # a limiter built per request would make new classes each time, and the validation cache,
     # keyed by the rules, would never hit.
@@ -39,10 +62,12 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
-    schema = strawberry.Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(
+            auto_camel_case=True, disable_field_suggestions=not graphql.suggestions
+        ),
         extensions=[
             AuditExtension,
             ReportErrors,
@@ -51,6 +76,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: AddValidationRules(rules),
+            *([] if graphql.introspection else [DisableIntrospection]),
         ],
     )
     _plain_attribute_fields(schema)

@@ -14,7 +14,7 @@ import pytest
 
 from domain.clock import SYSTEM_CLOCK, Clock, ShiftedClock
 
-pytest_plugins = ["tests.dbfixtures", "tests.gatewayfixtures"]
+pytest_plugins = ["tests.dbfixtures", "tests.gatewayfixtures", "tests.logcapture"]
 
 TODAY_ENV = "SPO_TEST_TODAY"
 

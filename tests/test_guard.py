@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, cast
 
 import strawberry
@@ -11,6 +12,7 @@ from strawberry.types import ExecutionResult
 from connectors.records import Origin
 from gateway.access import Category, Scope
 from gateway.auth import Clinician
+from gateway.config import load_settings
 from gateway.context import Context, RequestState, Services
 from gateway.guard import WITHHELD_MESSAGE, guarded
 from gateway.reporting import ReportErrors
@@ -65,8 +67,10 @@ SCHEMA = strawberry.Schema(query=Query, extensions=[ReportErrors])
 
 async def run(query: str) -> ExecutionResult:
     state = RequestState(request_id="r1", now=NOW, scope=Scope(DOCTOR, (PERIOD,), None, NOW))
-    # The guard needs services only for SOR trees, which a period block does not.
-    context = Context(principal=DOCTOR, services=cast(Services, None), state=state)
+    # The guard needs the sources only for SOR trees, which a period block does not; error
+    # reporting reads the settings.
+    services = cast(Services, SimpleNamespace(settings=load_settings({})))
+    context = Context(principal=DOCTOR, services=services, state=state)
     return await SCHEMA.execute(query, context_value=context)
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from gateway.audit import AuditExtension
 from gateway.cli import export_schema
 from gateway.reporting import ReportErrors
 from gateway.schema import build_schema
+from tests.gatewayfixtures import Gateway
+from tests.variants import with_graphql
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,3 +51,71 @@ def test_every_type_and_field_is_described() -> None:
         assert gtype.description, f"type {name} has no description"
         for fname, fdef in getattr(gtype, "fields", {}).items():
             assert fdef.description, f"{name}.{fname} has no description"
+
+
+async def _post(gw: Gateway, url: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    token = gw.token("citizen-multi")
+    body = {"query": query, "variables": variables}
+    async with gw.session.post(
+        f"{url}/graphql", json=body, headers={"Authorization": f"Bearer {token}"}
+    ) as r:
+        assert r.status == 200
+        result: dict[str, Any] = await r.json()
+        return result
+
+
+INTROSPECTION = ("{ __schema { queryType { name } } }", '{ __type(name: "Query") { name } }')
+
+
+async def test_introspection_only_when_switched_on(gateway: Gateway) -> None:
+    for query in INTROSPECTION:
+        body = await _post(gateway, gateway.url, query, {})
+        assert body.get("data") is None
+        assert {e["extensions"]["code"] for e in body["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
+    # __typename is not introspection: clients rely on it.
+    assert await _post(gateway, gateway.url, "{ __typename }", {}) == {
+        "data": {"__typename": "Query"}
+    }
+    async with with_graphql(gateway, introspection=True) as url:
+        for query in INTROSPECTION:
+            body = await _post(gateway, url, query, {})
+            assert "errors" not in body, body
+            assert "Query" in str(body["data"])
+
+
+OVERVIEW = "query($c: String!) { patientOverview(cpr: $c) { %s } }"
+MISSPELT = [
+    # graphql-core suggests for each of these; Strawberry's own switch cuts only the first.
+    (OVERVIEW % "apointments { totalCount }", "'appointments'"),
+    (OVERVIEW % "appointments(frist: 5) { totalCount }", "'first'"),
+    (OVERVIEW % "appointments(view: WEK) { totalCount }", "'WEEK'"),
+    (OVERVIEW % 'appointments(filter: {sorces: ["rm"]}) { totalCount }', "'sources'"),
+    (OVERVIEW.replace("String!", "Strin!") % "patient { name }", "'String'"),
+]
+
+
+@pytest.mark.parametrize(("query", "suggested"), MISSPELT)
+async def test_did_you_mean_only_when_switched_on(
+    gateway: Gateway, query: str, suggested: str
+) -> None:
+    variables = {"c": "0108589995"}
+    off = await _post(gateway, gateway.url, query, variables)
+    (hidden,) = off["errors"]
+    assert "Did you mean" not in hidden["message"]
+    async with with_graphql(gateway, suggestions=True) as url:
+        on = await _post(gateway, url, query, variables)
+    (shown,) = on["errors"]
+    assert "Did you mean" in shown["message"], shown
+    assert suggested in shown["message"]
+    # The rest of the message is the same either way.
+    assert hidden["message"] == shown["message"].split(" Did you mean")[0]
+
+
+async def test_a_misspelt_variable_value_gets_no_suggestion(gateway: Gateway) -> None:
+    query = "query($c: String!, $v: AppointmentView) { patientOverview(cpr: $c) { %s } }"
+    variables = {"c": "0108589995", "v": "WEK"}
+    body = await _post(
+        gateway, gateway.url, query % "appointments(view: $v) { totalCount }", variables
+    )
+    assert body["errors"]
+    assert not [e for e in body["errors"] if "Did you mean" in e["message"]], body["errors"]

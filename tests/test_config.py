@@ -1,0 +1,70 @@
+"""Settings: the ``[graphql]`` switches follow ``dev_mode`` unless set, by TOML or environment."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import pytest
+
+from gateway.config import ConfigError, GraphQLSettings, parse_settings, read_toml
+
+ALL_ON = GraphQLSettings(introspection=True, suggestions=True, graphiql=True)
+ALL_OFF = GraphQLSettings()
+
+
+def _graphql(env: dict[str, str], **table: Any) -> GraphQLSettings:
+    raw = read_toml()
+    if table:
+        raw["graphql"] = table
+    return parse_settings(raw, env).graphql
+
+
+def test_the_switches_follow_dev_mode() -> None:
+    assert _graphql({"SPO_DEV_MODE": "1"}) == ALL_ON
+    assert _graphql({"SPO_DEV_MODE": "0"}) == ALL_OFF
+    raw = read_toml()
+    del raw["dev_mode"]
+    assert parse_settings(raw).graphql == ALL_OFF  # production: dev_mode defaults to off
+
+
+def test_each_switch_can_be_set_in_the_toml() -> None:
+    assert _graphql({"SPO_DEV_MODE": "0"}, introspection=True) == GraphQLSettings(
+        introspection=True
+    )
+    assert _graphql({"SPO_DEV_MODE": "1"}, graphiql=False, suggestions=False) == GraphQLSettings(
+        introspection=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "field"),
+    [
+        ("SPO_INTROSPECTION", "introspection"),
+        ("SPO_SUGGESTIONS", "suggestions"),
+        ("SPO_GRAPHIQL", "graphiql"),
+    ],
+)
+def test_each_switch_has_an_environment_override(variable: str, field: str) -> None:
+    on = _graphql({"SPO_DEV_MODE": "0", variable: "1"}, **{field: False})
+    assert getattr(on, field) is True
+    assert sum(asdict(on).values()) == 1
+    off = _graphql({"SPO_DEV_MODE": "1", variable: "0"})
+    assert getattr(off, field) is False
+    assert sum(asdict(off).values()) == 2
+
+
+@pytest.mark.parametrize(
+    ("env", "table", "named"),
+    [
+        ({}, {"introspection": "yes"}, "graphql.introspection"),
+        ({}, {"graphiql": 1}, "graphql.graphiql"),
+        ({}, {"sugestions": True}, "sugestions"),
+        ({"SPO_GRAPHIQL": "maybe"}, {}, "SPO_GRAPHIQL"),
+    ],
+)
+def test_a_malformed_switch_stops_start_up_naming_it(
+    env: dict[str, str], table: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named):
+        _graphql(env, **table)

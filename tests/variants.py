@@ -1,0 +1,23 @@
+"""Another gateway on the `gateway` fixture's sources, database and key, with other settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+from gateway.app import create_app
+from gateway.config import GraphQLSettings
+from tests.gatewayfixtures import Gateway, start_uvicorn
+
+
+@asynccontextmanager
+async def with_graphql(gw: Gateway, **graphql: bool) -> AsyncIterator[str]:
+    """Serve ``gw``'s settings with ``[graphql]`` switches changed; yields the base URL."""
+    settings = replace(gw.settings, graphql=replace(GraphQLSettings(), **graphql))
+    server, task, url = await start_uvicorn(create_app(settings))
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        await task
