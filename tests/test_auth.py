@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gateway.auth import Citizen, Relative, principal_from_claims
+from gateway.auth import Citizen, Clinician, Relative, principal_from_claims
 from gateway.demo import claims_for
 from gateway.errors import AuthError
 from tests.gatewayfixtures import TEST_KID, Gateway, expired
@@ -189,3 +189,33 @@ async def test_oversized_bodies_are_refused_with_or_without_a_length(gateway: Ga
     async with gateway.session.post(f"{gateway.url}/graphql", data=chunks(), headers=headers) as r:
         assert r.status >= 400
         assert "Traceback" not in await r.text()
+
+
+def test_hostile_claims_are_refused_before_any_principal_exists() -> None:
+    clinician = {
+        "spo_role": "clinician",
+        "name": "Jens Michael Larsen",
+        "authorisation_id": "04kvn",
+        "role": "Læge",
+        "sor": "471841000016002",
+        "org_name": "Lægerne  Jens Michael Larsen",
+        "patient_cpr": "0108589995",
+    }
+    principal = principal_from_claims(clinician)
+    assert isinstance(principal, Clinician)
+    assert principal.name == "Jens Michael Larsen"
+    assert principal.org_name == "Lægerne Jens Michael Larsen"  # normalised like any text input
+    for key, value in (
+        ("name", "x" * 201),
+        ("name", "Jens\x00"),
+        ("name", "\u202eJens"),
+        ("org_name", "o" * 201),
+        ("sor", "4718410000160021" * 5),
+        ("sor", "SOR-471841000016002"),
+        ("authorisation_id", "04KVN\n"),
+        ("role", "r" * 65),
+    ):
+        with pytest.raises(AuthError, match=key):
+            principal_from_claims({**clinician, key: value})
+    with pytest.raises(AuthError, match="'name'"):
+        principal_from_claims({"spo_role": "citizen", "cpr": "0108589995", "name": "P\x00"})
