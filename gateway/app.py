@@ -17,12 +17,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.http.ides import get_graphql_ide_html
@@ -32,10 +33,11 @@ from connectors.cache import RecordCache
 from connectors.registry import Sources
 from gateway.auditlog import AuditLog, NewEntry
 from gateway.auth import TokenVerifier
+from gateway.body import check_length, parse_request, read_body, replay
 from gateway.config import Settings
 from gateway.context import Context, RequestState, Services
 from gateway.db import make_engine
-from gateway.errors import AuditUnavailableError, AuthError
+from gateway.errors import AuditUnavailableError, AuthError, BadRequestError
 from gateway.ical import render_calendar
 from gateway.reporting import classify
 from gateway.schema import build_schema
@@ -43,7 +45,6 @@ from gateway.store import Store
 from resolvers.merge import merge_appointments
 
 log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024
 PRINCIPAL = "spo.principal"
 FEED_SERVABLE = frozenset({"OK", "STALE", "NOT_CONSENTED"})
 
@@ -59,6 +60,14 @@ class GraphQLApp(GraphQL[Context, None]):
                 e if (e.extensions or {}).get("code") else classify(e, "-") for e in result.errors
             ]
         return process_result(result)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's app, but its HTTP refusals are JSON errors with a code, like ours."""
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:
+            response = _error(exc.status_code, exc.reason, BadRequestError.code)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         services: Services = request.app.state.services
@@ -101,8 +110,10 @@ class Authenticated:
             await page(scope, receive, send)
             return
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            await _error(413, "Request body too large.", "BAD_REQUEST")(scope, receive, send)
+        try:
+            check_length(length)  # before the token: refusing costs nothing then
+        except BadRequestError as exc:
+            await _error(exc.status, exc.message, exc.code)(scope, receive, send)
             return
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
@@ -112,25 +123,21 @@ class Authenticated:
         verifier: TokenVerifier = request.app.state.verifier
         try:
             scope[PRINCIPAL] = await verifier.verify(token.strip())
+            if request.method == "POST":
+                # Read and checked here, so Strawberry only ever parses a body that is
+                # small, UTF-8, shallow JSON and one request.
+                raw = await read_body(receive, length)
+                parse_request(raw, request.headers.get("content-type", ""))
+                receive = replay(raw, receive)
         except AuthError as exc:
             await _unauthorised(exc.message)(scope, receive, send)
             return
-        await self.app(scope, _capped(receive), send)
-
-
-def _capped(receive: Receive) -> Receive:
-    """``receive`` that refuses a body over ``MAX_BODY`` even without a Content-Length."""
-    seen = 0
-
-    async def capped() -> Message:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > MAX_BODY:
-            raise ClientDisconnect  # Starlette's request reader stops; nothing is executed
-        return message
-
-    return capped
+        except BadRequestError as exc:
+            await _error(exc.status, exc.message, exc.code)(scope, receive, send)
+            return
+        except ClientDisconnect:
+            return  # nobody is left to answer
+        await self.app(scope, receive, send)
 
 
 async def healthz(request: Request) -> Response:

@@ -191,6 +191,49 @@ async def test_oversized_bodies_are_refused_with_or_without_a_length(gateway: Ga
         assert "Traceback" not in await r.text()
 
 
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query($c: String!) { patientOverview(cpr: $c) { cpr } }", {"c": 108589995}),
+        ("query($c: String!) { patientOverview(cpr: $c) { cpr } }", {"c": None}),
+        ("query($c: String!) { patientOverview(cpr: $c) { cpr } }", {}),
+        ("query($c: String!) { patientOverview(cpr: $c) { cpr } }", {"c": ["0108589995"]}),
+        (
+            'query($n: Int) { patientOverview(cpr: "0108589995") { appointments(first: $n) '
+            "{ totalCount } } }",
+            {"n": "fifty"},
+        ),
+        (
+            'query($d: DateTime) { patientOverview(cpr: "0108589995") { appointments(from: $d) '
+            "{ totalCount } } }",
+            {"d": "yesterday"},
+        ),
+        (
+            'query($v: AppointmentView) { patientOverview(cpr: "0108589995") '
+            "{ appointments(view: $v) { totalCount } } }",
+            {"v": "MONTH"},
+        ),
+        (
+            "mutation($i: OverrideInput!) { overrideBlocks(input: $i) { expiresAt } }",
+            {"i": {"cpr": "0108589995", "basis": "BECAUSE", "reason": "Akut indlagt"}},
+        ),
+    ],
+)
+async def test_a_variable_of_the_wrong_type_is_bad_user_input(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture, query: str, variables: dict[str, Any]
+) -> None:
+    status, body = await gateway.post(
+        {"query": query, "variables": variables}, gateway.token("citizen-multi")
+    )
+    assert status in (200, 400)
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert error["message"].startswith("Variable '$")
+    assert "Unexpected error" not in error["message"]
+    assert "unexpected error" not in caplog.text  # not logged as a gateway bug
+
+
 def test_hostile_claims_are_refused_before_any_principal_exists() -> None:
     clinician = {
         "spo_role": "clinician",
