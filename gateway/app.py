@@ -30,6 +30,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
+from connectors.deadline import deadline_scope
 from connectors.registry import Sources
 from gateway.auditlog import AuditLog, NewEntry
 from gateway.auth import TokenVerifier
@@ -42,6 +43,7 @@ from gateway.ical import render_calendar
 from gateway.reporting import classify
 from gateway.schema import build_schema
 from gateway.store import Store
+from gateway.storebase import settle
 from resolvers.merge import merge_appointments
 
 log = logging.getLogger(__name__)
@@ -120,24 +122,28 @@ class Authenticated:
         if scheme.lower() != "bearer" or not token.strip():
             await _unauthorised("A bearer token is required.")(scope, receive, send)
             return
-        verifier: TokenVerifier = request.app.state.verifier
-        try:
-            scope[PRINCIPAL] = await verifier.verify(token.strip())
-            if request.method == "POST":
-                # Read and checked here, so Strawberry only ever parses a body that is
-                # small, UTF-8, shallow JSON and one request.
-                raw = await read_body(receive, length)
-                parse_request(raw, request.headers.get("content-type", ""))
-                receive = replay(raw, receive)
-        except AuthError as exc:
-            await _unauthorised(exc.message)(scope, receive, send)
-            return
-        except BadRequestError as exc:
-            await _error(exc.status, exc.message, exc.code)(scope, receive, send)
-            return
-        except ClientDisconnect:
-            return  # nobody is left to answer
-        await self.app(scope, receive, send)
+        services: Services = request.app.state.services
+        # The request's deadline, for everything it does from here on: each upstream call and
+        # each database call gets at most what is left of it (see connectors/deadline.py).
+        with deadline_scope(services.settings.limits.request_deadline_s):
+            verifier: TokenVerifier = request.app.state.verifier
+            try:
+                scope[PRINCIPAL] = await verifier.verify(token.strip())
+                if request.method == "POST":
+                    # Read and checked here, so Strawberry only ever parses a body that is
+                    # small, UTF-8, shallow JSON and one request.
+                    raw = await read_body(receive, length)
+                    parse_request(raw, request.headers.get("content-type", ""))
+                    receive = replay(raw, receive)
+            except AuthError as exc:
+                await _unauthorised(exc.message)(scope, receive, send)
+                return
+            except BadRequestError as exc:
+                await _error(exc.status, exc.message, exc.code)(scope, receive, send)
+                return
+            except ClientDisconnect:
+                return  # nobody is left to answer
+            await self.app(scope, receive, send)
 
 
 async def healthz(request: Request) -> Response:
@@ -232,7 +238,8 @@ def create_app(settings: Settings) -> Starlette:
             raise_for_status=False,
         )
         cache = RecordCache(settings.cache_url)
-        engine = make_engine(settings.database_url)
+        db_timeout = settings.limits.database_timeout_s
+        engine = make_engine(settings.database_url, timeout_s=db_timeout)
         app.state.engine = engine
         try:
             app.state.verifier = await TokenVerifier.create(
@@ -241,13 +248,14 @@ def create_app(settings: Settings) -> Starlette:
             app.state.services = Services(
                 settings=settings,
                 sources=Sources(settings, session, cache),
-                store=Store(engine),
-                auditlog=AuditLog(engine),
+                store=Store(engine, timeout_s=db_timeout),
+                auditlog=AuditLog(engine, timeout_s=db_timeout),
             )
             yield
         finally:
             await cache.close()
             await session.close()
+            await settle()  # calls abandoned on a hung database finish closing first
             await engine.dispose()
 
     graphql = GraphQLApp(

@@ -13,7 +13,7 @@
     ├── NotFoundError                 NOT_FOUND
     ├── BlockedError                  BLOCKED_BY_PATIENT   (a guarded field withheld by a block)
     ├── AuditUnavailableError         AUDIT_UNAVAILABLE    (the access log cannot be written)
-    ├── StoreUnavailableError         STORE_UNAVAILABLE    (blocks/overrides cannot be read)
+    ├── StoreUnavailableError         STORE_UNAVAILABLE    (the gateway's database failed/timed out)
     └── UpstreamError                 UPSTREAM_ERROR       (always names the source)
         ├── UpstreamTimeout           UPSTREAM_TIMEOUT
         ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE (connection refused/reset, 5xx, 429)

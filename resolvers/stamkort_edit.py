@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from sqlalchemy.exc import SQLAlchemyError
 from strawberry.types import Info
 
 from gateway import stamkort as rules
@@ -14,7 +13,7 @@ from gateway.access import Category, Scope, category_denied, may_view
 from gateway.auth import Citizen, Clinician
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
-from gateway.errors import BadInputError, BlockedError, StaleEditError, StoreUnavailableError
+from gateway.errors import BadInputError, BlockedError, StaleEditError
 from gateway.guard import restrict, withhold
 from gateway.store import Provenance
 from resolvers import calendar
@@ -172,10 +171,6 @@ async def update_stamkort(
             exc.message,
             expectedVersion=input.expected_version,
             currentVersion=exc.extensions["current_version"],
-        ) from exc
-    except SQLAlchemyError as exc:
-        raise StoreUnavailableError(
-            "The stamkort cannot be saved right now; nothing was changed."
         ) from exc
     values = {f: entered_value(v) for f, v in state.values.items()}
     if scope is not None:
