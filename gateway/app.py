@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -30,26 +32,34 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
+from connectors.deadline import deadline_scope
 from connectors.registry import Sources
 from domain.clock import SYSTEM_CLOCK, Clock
 from gateway.auditlog import AuditLog, NewEntry
 from gateway.auth import TokenVerifier
+from gateway.body import check_length, parse_request, read_body, replay
 from gateway.config import Settings
 from gateway.context import Context, RequestState, Services
 from gateway.db import make_engine
-from gateway.errors import AuditUnavailableError, AuthError
+from gateway.errors import (
+    AuditUnavailableError,
+    AuthError,
+    BadRequestError,
+    StoreUnavailableError,
+)
 from gateway.feedstore import FeedLifetime
 from gateway.ical import render_calendar
 from gateway.refusals import RefusalRecorder
 from gateway.reporting import classify
 from gateway.schema import build_schema
 from gateway.store import Store
+from gateway.storebase import settle
 from resolvers.merge import merge_appointments
 
 log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024
 PRINCIPAL = "spo.principal"
 FEED_SERVABLE = frozenset({"OK", "STALE", "NOT_CONSENTED"})
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32), as feeds are made
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -65,6 +75,14 @@ class GraphQLApp(GraphQL[Context, None]):
                 for e in result.errors
             ]
         return process_result(result)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's app, but its HTTP refusals are JSON errors with a code, like ours."""
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:
+            response = _error(exc.status_code, exc.reason, BadRequestError.code)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         services: Services = request.app.state.services
@@ -109,36 +127,38 @@ class Authenticated:
             await page(scope, receive, send)
             return
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            await _error(413, "Request body too large.", "BAD_REQUEST")(scope, receive, send)
+        try:
+            check_length(length)  # before the token: refusing costs nothing then
+        except BadRequestError as exc:
+            await _error(exc.status, exc.message, exc.code)(scope, receive, send)
             return
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             await _unauthorised("A bearer token is required.")(scope, receive, send)
             return
-        verifier: TokenVerifier = request.app.state.verifier
-        try:
-            scope[PRINCIPAL] = await verifier.verify(token.strip())
-        except AuthError as exc:
-            await _unauthorised(exc.message)(scope, receive, send)
-            return
-        await self.app(scope, _capped(receive), send)
-
-
-def _capped(receive: Receive) -> Receive:
-    """``receive`` that refuses a body over ``MAX_BODY`` even without a Content-Length."""
-    seen = 0
-
-    async def capped() -> Message:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > MAX_BODY:
-            raise ClientDisconnect  # Starlette's request reader stops; nothing is executed
-        return message
-
-    return capped
+        services: Services = request.app.state.services
+        # The request's deadline, for everything it does from here on: each upstream call and
+        # each database call gets at most what is left of it (see connectors/deadline.py).
+        with deadline_scope(services.settings.limits.request_deadline_s):
+            verifier: TokenVerifier = request.app.state.verifier
+            try:
+                scope[PRINCIPAL] = await verifier.verify(token.strip())
+                if request.method == "POST":
+                    # Read and checked here, so Strawberry only ever parses a body that is
+                    # small, UTF-8, shallow JSON and one request.
+                    raw = await read_body(receive, length)
+                    parse_request(raw, request.headers.get("content-type", ""))
+                    receive = replay(raw, receive)
+            except AuthError as exc:
+                await _unauthorised(exc.message)(scope, receive, send)
+                return
+            except BadRequestError as exc:
+                await _error(exc.status, exc.message, exc.code)(scope, receive, send)
+                return
+            except ClientDisconnect:
+                return  # nobody is left to answer
+            await self.app(scope, receive, send)
 
 
 class NoStore:
@@ -188,13 +208,28 @@ async def metrics(request: Request) -> Response:
     return Response("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
 
+def _retry_later(message: str) -> Response:
+    return Response(
+        f"{message}\n", status_code=503, media_type="text/plain", headers={"Retry-After": "300"}
+    )
+
+
 async def calendar_feed(request: Request) -> Response:
     """The patient's appointments as iCalendar, for whoever holds the secret URL."""
     services: Services = request.app.state.services
     now = services.clock.now()
     lifetime = FeedLifetime.of(services.settings.policy)
-    # Unknown, revoked, past the fuldmagt or not confirmed recently: one answer for all.
-    feed = await services.store.feed_by_token(request.path_params["token"], now, lifetime)
+    token = request.path_params["token"]
+    try:
+        # Unknown, revoked, past the fuldmagt or not confirmed recently: one answer for all; a
+        # token we could never have made does not even reach the database.
+        feed = (
+            await services.store.feed_by_token(token, now, lifetime)
+            if FEED_TOKEN.fullmatch(token)
+            else None
+        )
+    except StoreUnavailableError:
+        return _retry_later("The calendar cannot be read right now; try again later.")
     if feed is None:
         return Response("Not found.\n", status_code=404, media_type="text/plain")
     sources = services.sources
@@ -204,12 +239,7 @@ async def calendar_feed(request: Request) -> Response:
     if any(r.status not in FEED_SERVABLE for r in results):
         # A calendar app deletes the events a feed leaves out: rather than drop a failing
         # source's appointments, ask it to keep what it has and come back.
-        return Response(
-            "A source is unavailable; try again later.\n",
-            status_code=503,
-            media_type="text/plain",
-            headers={"Retry-After": "300"},
-        )
+        return _retry_later("A source is unavailable; try again later.")
     if feed.owner_role == "relative":
         # A relative's calendar reading the patient's appointments is a lookup like any other.
         entry = NewEntry(
@@ -230,12 +260,7 @@ async def calendar_feed(request: Request) -> Response:
         try:
             await services.auditlog.append(entry)
         except AuditUnavailableError:
-            return Response(
-                "The access log is unavailable; try again later.\n",
-                status_code=503,
-                media_type="text/plain",
-                headers={"Retry-After": "300"},
-            )
+            return _retry_later("The access log is unavailable; try again later.")
     records = merge_appointments((sources.by_id[r.source], r.records) for r in results)
     body = render_calendar(records, calendar_name="Mine aftaler", now=now)
     return Response(
@@ -258,20 +283,21 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             raise_for_status=False,
         )
         cache = RecordCache(settings.cache_url, clock=clock.now)
-        engine = make_engine(settings.database_url)
+        db_timeout = settings.limits.database_timeout_s
+        engine = make_engine(settings.database_url, timeout_s=db_timeout)
         app.state.engine = engine
         try:
             app.state.verifier = await TokenVerifier.create(
                 settings.auth, dev_mode=settings.dev_mode, session=session
             )
             sources = Sources(settings, session, cache, clock)
-            auditlog = AuditLog(engine)
+            auditlog = AuditLog(engine, timeout_s=db_timeout)
             window = timedelta(minutes=settings.policy.refused_log_window_minutes)
             refusals = RefusalRecorder(sources, auditlog, window)
             app.state.services = Services(
                 settings=settings,
                 sources=sources,
-                store=Store(engine),
+                store=Store(engine, timeout_s=db_timeout),
                 auditlog=auditlog,
                 refusals=refusals,
                 clock=clock,
@@ -283,6 +309,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
         finally:
             await cache.close()
             await session.close()
+            await settle()  # calls abandoned on a hung database finish closing first
             await engine.dispose()
 
     graphql = GraphQLApp(

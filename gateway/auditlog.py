@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -30,8 +31,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.db import WRITE, access_log, audit_head
-from gateway.errors import AuditUnavailableError, BadInputError
+from gateway.errors import AuditUnavailableError, BadInputError, GatewayError
+from gateway.storebase import Bounded
 
+log = logging.getLogger(__name__)
 UNAVAILABLE = "The access log is unavailable; no data was returned."
 MAX_PAGE = 500
 #: The action of a refused attempt: tenancy said no, so no data was shown (no categories).
@@ -122,8 +125,11 @@ def _entry(row: RowMapping) -> AccessLogEntry:
     return AccessLogEntry(**data)
 
 
-class AuditLog:
+class AuditLog(Bounded):
     """The hash-chained access log on ``engine``. One per engine; safe to share between tasks.
+
+    Each call is bounded by ``timeout_s`` and the request's deadline (``gateway/storebase.py``);
+    the gateway passes ``limits.database_timeout_s``.
 
     Example::
 
@@ -132,16 +138,21 @@ class AuditLog:
         entries, has_next, total = await log.page(cpr, first=20, after=None)
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, timeout_s: float | None = None) -> None:
         self._engine = engine
         self._writer = engine.execution_options(**WRITE)
         self._lock = asyncio.Lock()
+        self._timeout_s = timeout_s
+
+    def _unavailable(self) -> GatewayError:
+        return AuditUnavailableError(UNAVAILABLE)
 
     @asynccontextmanager
     async def _guard(self) -> AsyncIterator[None]:
         try:
             yield
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            log.error("access log: the database failed: %s: %s", type(exc).__name__, exc)
             raise AuditUnavailableError(UNAVAILABLE) from exc
 
     async def append(self, entry: NewEntry) -> AccessLogEntry:

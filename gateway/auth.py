@@ -33,11 +33,17 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from gateway.config import AuthConfig
 from gateway.cpr import normalise_cpr
 from gateway.errors import AuthError, BadInputError
+from gateway.text import normalise, refusal
 
 log = logging.getLogger(__name__)
 
 DEV_KID = "spo-dev"
-AUTH_ID = re.compile(r"^[0-9BCDFGHJKLMNPQRSTVWXYZ]{5}$")
+# Used with fullmatch: "$" would also match before a trailing newline.
+AUTH_ID = re.compile(r"[0-9BCDFGHJKLMNPQRSTVWXYZ]{5}")
+SOR_ID = re.compile(r"[0-9]{11,18}")
+#: Longest accepted name claims: the columns that hold names (actor, clinician, entered-by) are 200.
+NAME_MAX = 200
+ROLE_MAX = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +96,21 @@ def _claim(claims: dict[str, Any], key: str) -> str:
     return value
 
 
+def _text_claim(claims: dict[str, Any], key: str, max_len: int) -> str:
+    """A name-like claim under the one text rule (``gateway/text.py``), normalised.
+
+    Checked here, at the boundary, so that a token every database would not store alike is
+    refused once with a clear 401 rather than failing each lookup's log entry later.
+    """
+    text = normalise(_claim(claims, key))
+    problem = refusal(text, max_len)
+    if problem is not None:
+        raise AuthError(f"The token's claim {key!r} {problem}.")
+    if not text:
+        raise AuthError(f"The token lacks the claim {key!r}.")
+    return text
+
+
 def _cpr_claim(claims: dict[str, Any], key: str) -> str:
     try:
         return normalise_cpr(_claim(claims, key))
@@ -101,7 +122,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     """Build the principal a verified token describes."""
     role = claims.get("spo_role")
     if role == "citizen":
-        return Citizen(_cpr_claim(claims, "cpr"), _claim(claims, "name"))
+        return Citizen(_cpr_claim(claims, "cpr"), _text_claim(claims, "name", NAME_MAX))
     if role == "relative":
         fm = claims.get("fuldmagt")
         if not isinstance(fm, dict):
@@ -113,21 +134,24 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
             raise AuthError("The token's fuldmagt has malformed dates.") from exc
         return Relative(
             _cpr_claim(claims, "cpr"),
-            _claim(claims, "name"),
+            _text_claim(claims, "name", NAME_MAX),
             _cpr_claim(fm, "patient_cpr"),
             valid_from,
             valid_to,
         )
     if role == "clinician":
         auth_id = _claim(claims, "authorisation_id").upper()
-        if not AUTH_ID.match(auth_id):
+        if not AUTH_ID.fullmatch(auth_id):
             raise AuthError("The token's authorisation_id is not an authorisation id.")
+        sor = _claim(claims, "sor")
+        if not SOR_ID.fullmatch(sor):
+            raise AuthError("The token's claim 'sor' is not a SOR id (11 to 18 digits).")
         return Clinician(
-            _claim(claims, "name"),
+            _text_claim(claims, "name", NAME_MAX),
             auth_id,
-            _claim(claims, "role"),
-            _claim(claims, "sor"),
-            _claim(claims, "org_name"),
+            _text_claim(claims, "role", ROLE_MAX),
+            sor,
+            _text_claim(claims, "org_name", NAME_MAX),
             _cpr_claim(claims, "patient_cpr"),
         )
     raise AuthError("The token names no known role (spo_role).")

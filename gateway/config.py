@@ -98,6 +98,9 @@ class Limits:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_response_bytes: int = 8_000_000
+    # Each call to the gateway's own database (capped by what is left of the request deadline);
+    # also its connect, pool-wait, statement and lock timeouts (see gateway/db.py make_engine).
+    database_timeout_s: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +289,8 @@ def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None)
     limits = _section(Limits, raw.get("limits"), "limits")
     if "SPO_REQUEST_DEADLINE_S" in env:
         limits = replace(limits, request_deadline_s=_float_env(env, "SPO_REQUEST_DEADLINE_S"))
+    if not limits.database_timeout_s > 0:
+        raise ConfigError("setting limits.database_timeout_s must be a positive number of seconds")
     try:
         port = int(env.get("SPO_PORT", raw.get("port", 8000)))
     except ValueError as exc:

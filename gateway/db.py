@@ -216,7 +216,7 @@ audit_head = Table(
 )
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, timeout_s: float | None = None, **kwargs: Any) -> AsyncEngine:
     """Create the async engine for ``url`` (``sqlite+aiosqlite://`` or ``postgresql+asyncpg://``).
 
     For a SQLite file the parent folder is created, and every connection runs in WAL mode with a
@@ -224,20 +224,43 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     are real transactions, and a connection with the :data:`WRITE` execution option begins
     ``IMMEDIATE``. Extra ``kwargs`` go to :func:`create_async_engine`.
 
+    Errors never carry parameter values (``hide_parameters``): they are CPR numbers and names.
+
+    ``timeout_s`` (the gateway passes ``limits.database_timeout_s``; the CLI and migrations pass
+    none) bounds waiting on the database where the driver and the server can: the pool wait, and
+    on PostgreSQL the connect, each command (asyncpg ``command_timeout``) and, on the server,
+    ``statement_timeout`` and ``lock_timeout``, with ``idle_in_transaction_session_timeout`` ending
+    a transaction whose client went silent, so it cannot hold the access log's head row locked.
+    These are backstops: the store bounds each call as a whole (``gateway/storebase.py``).
+
     Example::
 
         engine = make_engine("sqlite+aiosqlite:///var/spo.db")
         await upgrade("sqlite+aiosqlite:///var/spo.db")
     """
-    # Errors never carry parameter values (``hide_parameters``): they are CPR numbers and names.
     kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
+    in_memory = parsed.database in (None, "", ":memory:")  # one static connection, no pool wait
+    if timeout_s is not None and not (parsed.get_backend_name() == "sqlite" and in_memory):
+        kwargs.setdefault("pool_timeout", timeout_s)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, **kwargs)
     if parsed.get_driver_name() == "asyncpg":
         # asyncpg waits 60 s for a connection by default; an unreachable database must fail fast
         # so the access log reports itself unavailable within the request's deadline.
-        connect_args = {"timeout": 5.0, **kwargs.pop("connect_args", {})}
+        connect_args: dict[str, Any] = {"timeout": timeout_s or 5.0}
+        if timeout_s is not None:
+            ms = str(int(timeout_s * 1000))
+            connect_args["command_timeout"] = timeout_s
+            connect_args["server_settings"] = {
+                "statement_timeout": ms,
+                "lock_timeout": ms,
+                "idle_in_transaction_session_timeout": str(int(timeout_s * 10_000)),
+            }
+        connect_args.update(kwargs.pop("connect_args", {}))
+        # A connection the pool kept from before a database restart is tested before use, so
+        # the first request after an outage does not fail on it.
+        kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, connect_args=connect_args, **kwargs)
     return create_async_engine(url, **kwargs)
 

@@ -3,14 +3,17 @@
 ::
 
     GatewayError                      code
+    ├── BadRequestError               BAD_REQUEST          (HTTP 400/413/415, before GraphQL runs:
+    │                                                       not UTF-8/JSON, too deep, too large)
     ├── AuthError                     UNAUTHENTICATED      (HTTP 401, before GraphQL runs)
     ├── ForbiddenError                FORBIDDEN            (not your patient, fuldmagt expired, ...)
-    ├── BadInputError                 BAD_USER_INPUT       (bad CPR syntax, invalid stamkort value)
+    ├── BadInputError                 BAD_USER_INPUT       (bad CPR syntax, invalid stamkort value,
+    │                                                       a variable of the wrong type)
     │   └── StaleEditError            STALE_EDIT           (edit based on an outdated version)
     ├── NotFoundError                 NOT_FOUND
     ├── BlockedError                  BLOCKED_BY_PATIENT   (a guarded field withheld by a block)
     ├── AuditUnavailableError         AUDIT_UNAVAILABLE    (the access log cannot be written)
-    ├── StoreUnavailableError         STORE_UNAVAILABLE    (blocks/overrides cannot be read)
+    ├── StoreUnavailableError         STORE_UNAVAILABLE    (the gateway's database failed/timed out)
     └── UpstreamError                 UPSTREAM_ERROR       (always names the source)
         ├── UpstreamTimeout           UPSTREAM_TIMEOUT
         ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE (connection refused/reset, 5xx, 429)
@@ -38,6 +41,16 @@ class GatewayError(Exception):
         super().__init__(message)
         self.message = message
         self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+
+
+class BadRequestError(GatewayError):
+    """The HTTP request is not one well-formed GraphQL request; ``status`` is its HTTP status."""
+
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class AuthError(GatewayError):

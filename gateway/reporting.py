@@ -3,6 +3,9 @@
 - ``GatewayError`` (raised by resolvers): its message and code go out as they are.
 - Errors about the request itself (syntax, validation, argument coercion: no path, no original
   exception of ours): ``GRAPHQL_PARSE_FAILED`` / ``GRAPHQL_VALIDATION_FAILED``.
+- A variable's value that does not fit its type (a number for a ``String!``, a missing required
+  variable, an unknown enum value, a malformed ``DateTime``): ``BAD_USER_INPUT``, as Apollo names
+  it. Such errors are the ones execution reports before any field has run (no path).
 - Anything else: masked as "Unexpected error." with ``INTERNAL_SERVER_ERROR`` and the request id;
   the original is logged with that id.
 
@@ -27,7 +30,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from gateway.context import Context
-from gateway.errors import GatewayError
+from gateway.errors import BadInputError, GatewayError
 from gateway.logs import redact
 
 log = logging.getLogger(__name__)
@@ -40,7 +43,16 @@ def classify(error: GraphQLError, request_id: str, *, suggestions: bool = False)
     """The error as it may leave: coded, and masked unless it is ours or about the request."""
     original = error.original_error
     if isinstance(original, GatewayError):
-        return error
+        if suggestions or error.path is not None or not _SUGGESTION.search(error.message):
+            return error
+        # About the request (a variable's value): ours, and cut like the others.
+        return GraphQLError(
+            _SUGGESTION.sub("", error.message),
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            original_error=original,
+        )
     if error.path is None and (original is None or isinstance(original, ValueError | TypeError)):
         code = (
             "GRAPHQL_PARSE_FAILED"
@@ -72,8 +84,33 @@ def classify(error: GraphQLError, request_id: str, *, suggestions: bool = False)
     )
 
 
+def _bad_variable(error: GraphQLError) -> GraphQLError:
+    # The original carries the code; classify() then passes it through like any of ours.
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        original_error=BadInputError(error.message),
+    )
+
+
 class ReportErrors(SchemaExtension):
     """Classify and mask errors, then add the request's reported errors."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        # Execution reports an error without a path only when it could not start: the
+        # variables' values do not fit their declared types (graphql-core's coercion step).
+        result.errors = [
+            _bad_variable(e)
+            if e.path is None and not isinstance(e.original_error, GatewayError)
+            else e
+            for e in result.errors
+        ]
 
     def on_operation(self) -> Iterator[None]:
         yield

@@ -16,7 +16,6 @@ so the store only ever holds codes a FHIR consumer can look up.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,7 @@ import phonenumbers
 import pycountry
 
 from gateway.errors import BadInputError
+from gateway.text import clean_text, normalise
 
 __all__ = [
     "DK_RELATIONSHIP_SYSTEM",
@@ -122,18 +122,12 @@ _LANGUAGE_TYPES = frozenset({"L", "C"})
 
 def _clean(value: str) -> str:
     """NFC, trimmed, every run of whitespace (line breaks too) made one space."""
-    return " ".join(unicodedata.normalize("NFC", value).split())
+    return normalise(value)
 
 
 def _text(value: str | None, *, field: str, label: str, max_len: int) -> str:
-    cleaned = _clean(value or "")
-    if not cleaned:
-        raise BadInputError(f"{label} is required.", field=field)
-    if len(cleaned) > max_len:
-        raise BadInputError(f"{label} can be at most {max_len} characters long.", field=field)
-    if any(unicodedata.category(char) == "Cc" for char in cleaned):
-        raise BadInputError(f"{label} contains characters that are not allowed.", field=field)
-    return cleaned
+    # The one text rule (gateway/text.py): no control or direction-control characters.
+    return clean_text(value, field=field, label=label, max_len=max_len)
 
 
 def _optional_text(value: str | None, *, field: str, label: str, max_len: int) -> str | None:

@@ -1,23 +1,140 @@
-"""What every part of the store shares: the engine, the write-transaction options, helpers."""
+"""What every part of the store shares: the engine, the write-transaction options, helpers, and
+the time limit and error translation of every database call.
+
+Every public coroutine method of a :class:`Bounded` class (the store's parts and the access log)
+is wrapped when the class is defined, so no call can forget it:
+
+- it runs within ``timeout_s`` and what is left of the request's deadline
+  (``connectors/deadline.py``), whichever ends first — without a deadline and without
+  ``timeout_s`` (the CLI, migrations) it runs as it is;
+- a call that runs out of time is *abandoned*, not awaited: its task is cancelled and finishes
+  closing its connection in the background. A connection stuck on a hung server can take
+  seconds more to close; the request does not wait for that;
+- any failure of the database itself — a driver error, a lost or refused connection, a timeout —
+  leaves the call as the class's "unavailable" error (``STORE_UNAVAILABLE``; the access log's is
+  ``AUDIT_UNAVAILABLE``), and is logged (the engine hides parameter values, so no CPR number);
+  the gateway's own errors (bad input, not found, stale edit) pass as they are.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from connectors.deadline import remaining
 from gateway.db import WRITE
-from gateway.errors import BadInputError
+from gateway.errors import BadInputError, GatewayError, StoreUnavailableError
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+STORE_UNAVAILABLE = "The gateway's own database is unavailable right now; try again shortly."
+#: What a database failure looks like from here: the driver's errors (wrapped by SQLAlchemy),
+#: socket errors, and running out of time.
+DATABASE_FAILURES = (SQLAlchemyError, OSError, TimeoutError)
+
+# Abandoned calls still closing their connections; held so they are not garbage-collected early.
+_abandoned: set[asyncio.Task[Any]] = set()
 
 
-class StoreBase:
-    """Holds the engine; ``_writer`` begins transactions that take the write lock at once."""
+class Bounded:
+    """Base of everything that talks to the gateway's database; see the module docstring."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    _timeout_s: float | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.iscoroutinefunction(value):
+                setattr(cls, name, _bounded(value))
+
+    def _limit(self) -> float | None:
+        """Seconds this call may take: ``timeout_s`` or what is left of the deadline, if less."""
+        left = remaining()
+        if self._timeout_s is None:
+            return left
+        return self._timeout_s if left is None else min(self._timeout_s, left)
+
+    def _unavailable(self) -> GatewayError:
+        return StoreUnavailableError(STORE_UNAVAILABLE)
+
+
+def _bounded(method: Callable[..., Coroutine[Any, Any, _T]]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    async def call(self: Bounded, *args: Any, **kwargs: Any) -> _T:
+        try:
+            return await _within(method(self, *args, **kwargs), self._limit())
+        except DATABASE_FAILURES as exc:
+            log.error(
+                "%s.%s: the database failed: %s: %s",
+                type(self).__name__,
+                method.__name__,
+                type(exc).__name__,
+                exc,
+            )
+            raise self._unavailable() from exc
+
+    return call
+
+
+async def _within(coro: Coroutine[Any, Any, _T], limit: float | None) -> _T:
+    if limit is None:
+        return await coro
+    task = asyncio.ensure_future(coro)
+    try:
+        done, _ = await asyncio.wait((task,), timeout=limit)
+    except asyncio.CancelledError:
+        _abandon(task)
+        raise
+    if not done:
+        _abandon(task)
+        raise TimeoutError(f"no answer within {limit:.3f} s")
+    return task.result()
+
+
+def _abandon(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    _abandoned.add(task)
+    task.add_done_callback(_forget)
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    _abandoned.discard(task)
+    if not task.cancelled():
+        task.exception()  # already reported as the timeout; retrieved so asyncio does not warn
+
+
+async def settle(timeout_s: float = 10.0) -> None:
+    """Wait (at most ``timeout_s``) for abandoned calls to close their connections.
+
+    The app's lifespan calls it before disposing of the engine, so none is left half-closed.
+    """
+    pending = [t for t in _abandoned if not t.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout_s)
+
+
+class StoreBase(Bounded):
+    """Holds the engine; ``_writer`` begins transactions that take the write lock at once.
+
+    ``timeout_s`` bounds each call (see the module docstring); the gateway passes
+    ``limits.database_timeout_s``.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, timeout_s: float | None = None) -> None:
         self._engine = engine
         self._writer = engine.execution_options(**WRITE)
+        self._timeout_s = timeout_s
 
 
 def require_aware(**values: datetime | None) -> None:

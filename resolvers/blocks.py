@@ -12,15 +12,16 @@ from strawberry.types import Info
 
 from gateway import refusals, store
 from gateway.auditlog import REFUSED, AccessLogEntry
-from gateway.auth import AUTH_ID, Citizen, Clinician, Relative
+from gateway.auth import AUTH_ID, SOR_ID, Citizen, Clinician, Relative
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
-from gateway.errors import BadInputError, ForbiddenError, UpstreamError
+from gateway.errors import BadInputError, ForbiddenError, NotFoundError, UpstreamError
+from gateway.text import normalise, refusal
 from resolvers import calendar
 from resolvers.types import Organization, PageInfo
 
-SOR_ID = re.compile(r"^[0-9]{11,18}$")
 REASON_MIN, REASON_MAX = 10, 1000
+BLOCK_ID = re.compile(r"[0-9a-f]{32}")  # what Store.create_block hands out (uuid4 hex)
 
 if TYPE_CHECKING:
     BlockKind = store.BlockKind
@@ -124,14 +125,14 @@ async def _validate(info: Info[Context, None], data: CreateBlockInput) -> None:
         _aware(name, getattr(data, name))
     kind = store.BlockKind(data.kind)
     if kind is store.BlockKind.PROFESSIONAL:
-        if not data.authorisation_id or not AUTH_ID.match(data.authorisation_id.upper()):
+        if not data.authorisation_id or not AUTH_ID.fullmatch(data.authorisation_id.upper()):
             raise BadInputError(
                 "'authorisationId' must be an authorisation id: 5 characters, digits and "
                 "consonants (e.g. 005ML).",
                 field="authorisationId",
             )
     elif kind is store.BlockKind.TREATMENT_PLACE:
-        if not data.sor or not SOR_ID.match(data.sor):
+        if not data.sor or not SOR_ID.fullmatch(data.sor):
             raise BadInputError("'sor' must be a SOR id (11 to 18 digits).", field="sor")
         known = await info.context.services.sources.org_exists(data.sor)
         if known is None:
@@ -180,6 +181,9 @@ async def end_block(info: Info[Context, None], cpr: str, id: strawberry.ID) -> B
     now = ctx.state.now
     cpr = normalise_cpr(cpr)
     actor = refusals.may_manage(ctx, cpr, calendar.local_date(now))
+    if not BLOCK_ID.fullmatch(str(id)):
+        # Not an id we could have made: like any unknown id, and it never reaches the database.
+        raise NotFoundError("No such block.")
     block = await ctx.services.store.end_block(cpr, str(id), ended_by=actor.cpr, now=now)
     _log_relative(ctx, cpr, "unblock")
     return Block.of(block, now)
@@ -193,11 +197,15 @@ async def override_blocks(info: Info[Context, None], input: OverrideInput) -> Ov
     if not isinstance(clinician, Clinician):
         raise ForbiddenError("Only health professionals can override a patient's blocks.")
     refusals.may_view(ctx, cpr, calendar.local_date(now))
-    reason = " ".join(input.reason.split())
+    reason = normalise(input.reason)
     if not REASON_MIN <= len(reason) <= REASON_MAX:
         raise BadInputError(
             f"A reason of {REASON_MIN} to {REASON_MAX} characters is required.", field="reason"
         )
+    # The reason is shown to the patient in Min Log: the one text rule, as for every text input.
+    problem = refusal(reason, REASON_MAX)
+    if problem is not None:
+        raise BadInputError(f"The reason {problem}.", field="reason")
     window = timedelta(minutes=ctx.services.settings.policy.override_window_minutes)
     o = await ctx.services.store.create_override(
         patient_cpr=cpr,

@@ -22,7 +22,6 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from sqlalchemy.exc import SQLAlchemyError
 from strawberry.types import Info
 
 from connectors.deadline import deadline_scope
@@ -368,8 +367,8 @@ async def _scope(ctx: Context, cpr: str) -> Scope:
             store.active_blocks(cpr, now),
             store.active_override(cpr, principal.authorisation_id, now),
         )
-    except (SQLAlchemyError, OSError) as exc:
-        log.error("cannot read blocks for a patient: %s", exc)
+    except StoreUnavailableError as exc:  # the store's database failed or timed out
+        log.error("cannot read blocks for a patient: %s", exc.__cause__)
         raise StoreUnavailableError(
             "The patient's privacy settings cannot be read right now; no data was returned."
         ) from exc

@@ -10,14 +10,12 @@ from datetime import datetime
 from typing import Any, Self
 
 import strawberry
-from sqlalchemy.exc import SQLAlchemyError
 from strawberry.types import Info
 
 from connectors.records import Origin
 from connectors.registry import PersonResult
 from gateway.access import Category
 from gateway.context import Context
-from gateway.errors import StoreUnavailableError
 from gateway.guard import guarded
 from gateway.store import StamkortState, StamkortValue
 from resolvers.types import Address, Organization, PersonStatus
@@ -130,10 +128,8 @@ class Stamkort:
     async def history(
         self, info: Info[Context, None], field: StamkortField
     ) -> list[EnteredValue] | None:
-        try:
-            values = await info.context.services.store.stamkort_history(self.cpr, field.value)
-        except SQLAlchemyError as exc:
-            raise StoreUnavailableError("The stamkort history cannot be read right now.") from exc
+        # A database failure arrives as STORE_UNAVAILABLE (gateway/storebase.py).
+        values = await info.context.services.store.stamkort_history(self.cpr, field.value)
         shown = [entered_value(v) for v in values]
         if self.numbering is None:
             return shown

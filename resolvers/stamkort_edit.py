@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from sqlalchemy.exc import SQLAlchemyError
 from strawberry.types import Info
 
 from connectors.records import Origin
@@ -17,7 +16,7 @@ from gateway.access import Category, Scope, category_denied
 from gateway.auth import Citizen, Clinician
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
-from gateway.errors import BadInputError, BlockedError, StaleEditError, StoreUnavailableError
+from gateway.errors import BadInputError, BlockedError, StaleEditError
 from gateway.guard import restrict, withhold
 from gateway.store import Provenance
 from resolvers import calendar
@@ -191,10 +190,6 @@ async def update_stamkort(
         # Extension keys are camelCase, as the schema's names are.
         raise StaleEditError(
             message, expectedVersion=input.expected_version, currentVersion=current
-        ) from exc
-    except SQLAlchemyError as exc:
-        raise StoreUnavailableError(
-            "The stamkort cannot be saved right now; nothing was changed."
         ) from exc
     values = {f: entered_value(v) for f, v in state.values.items()}
     if scope is not None:

@@ -2,13 +2,15 @@
 
 ``gateway`` starts the simulated sources, migrates a fresh SQLite database and serves
 ``create_app(settings)`` over real HTTP; ``Gateway.query`` posts GraphQL with a persona's token
-signed by a test key the gateway trusts.
+signed by a test key the gateway trusts. ``gateway_on_each_database`` does the same on each
+backend of ``database_url`` (SQLite, and PostgreSQL when ``SPO_TEST_POSTGRES_URL`` is set).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -97,7 +99,7 @@ def test_settings(tmp_path: Path, sim_url: str, database_url: str, **env: str) -
 
 def unhurried(settings: Settings, timeout_s: float = 10.0) -> Settings:
     """``settings`` with a deadline and source timeouts that no busy machine reaches: for tests
-    about what the gateway answers (the ones about timeouts, in test_faults, set their own)."""
+    about what the gateway answers (the ones about timeouts set their own, e.g. with ``tune``)."""
     return replace(
         settings,
         sources=tuple(replace(s, timeout_s=timeout_s) for s in settings.sources),
@@ -107,13 +109,28 @@ def unhurried(settings: Settings, timeout_s: float = 10.0) -> Settings:
     )
 
 
-@pytest.fixture
-async def gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
+@asynccontextmanager
+async def running_gateway(
+    tmp_path: Path,
+    clock: Clock,
+    database_url: str | None = None,
+    *,
+    serve_database_url: str | None = None,
+    tune: Callable[[Settings], Settings] | None = None,
+) -> AsyncIterator[Gateway]:
+    """Simulators and a gateway on ``database_url`` (a new SQLite file by default), migrated,
+    on ``clock``, with :func:`unhurried` settings.
+
+    ``serve_database_url`` is where the gateway itself connects, when that differs from where
+    the migrations ran (e.g. through a proxy that a test makes hang); ``tune`` adjusts settings.
+    """
     pop = build_population(clock=clock)
     sims = await server.start(pop)
     key = ec.generate_private_key(ec.SECP256R1())
-    database_url = f"sqlite+aiosqlite:///{tmp_path}/gw.db"
-    settings = unhurried(test_settings(tmp_path, sims.base_url, database_url))
+    database_url = database_url or f"sqlite+aiosqlite:///{tmp_path}/gw.db"
+    settings = unhurried(test_settings(tmp_path, sims.base_url, serve_database_url or database_url))
+    if tune is not None:
+        settings = tune(settings)
     (tmp_path / "trusted.pem").write_bytes(
         key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -130,6 +147,22 @@ async def gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
         srv.should_exit = True
         await task
         await sims.close()
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
+    """A gateway on a new SQLite database."""
+    async with running_gateway(tmp_path, clock) as gw:
+        yield gw
+
+
+@pytest.fixture
+async def gateway_on_each_database(
+    tmp_path: Path, database_url: str, clock: Clock
+) -> AsyncIterator[Gateway]:
+    """A gateway on SQLite, and on PostgreSQL too when ``SPO_TEST_POSTGRES_URL`` is set."""
+    async with running_gateway(tmp_path, clock, database_url) as gw:
+        yield gw
 
 
 def expired(gw: Gateway, persona: str) -> str:

@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gateway.auth import Citizen, Relative, principal_from_claims
+from gateway.auth import Citizen, Clinician, Relative, principal_from_claims
 from gateway.demo import claims_for
 from gateway.errors import AuthError
 from tests.gatewayfixtures import TEST_KID, Gateway, expired
@@ -189,3 +189,76 @@ async def test_oversized_bodies_are_refused_with_or_without_a_length(gateway: Ga
     async with gateway.session.post(f"{gateway.url}/graphql", data=chunks(), headers=headers) as r:
         assert r.status >= 400
         assert "Traceback" not in await r.text()
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query($c: String!) { patientOverview(cpr: $c) { cpr } }", {"c": 108589995}),
+        ("query($c: String!) { patientOverview(cpr: $c) { cpr } }", {"c": None}),
+        ("query($c: String!) { patientOverview(cpr: $c) { cpr } }", {}),
+        ("query($c: String!) { patientOverview(cpr: $c) { cpr } }", {"c": ["0108589995"]}),
+        (
+            'query($n: Int) { patientOverview(cpr: "0108589995") { appointments(first: $n) '
+            "{ totalCount } } }",
+            {"n": "fifty"},
+        ),
+        (
+            'query($d: DateTime) { patientOverview(cpr: "0108589995") { appointments(from: $d) '
+            "{ totalCount } } }",
+            {"d": "yesterday"},
+        ),
+        (
+            'query($v: AppointmentView) { patientOverview(cpr: "0108589995") '
+            "{ appointments(view: $v) { totalCount } } }",
+            {"v": "MONTH"},
+        ),
+        (
+            "mutation($i: OverrideInput!) { overrideBlocks(input: $i) { expiresAt } }",
+            {"i": {"cpr": "0108589995", "basis": "BECAUSE", "reason": "Akut indlagt"}},
+        ),
+    ],
+)
+async def test_a_variable_of_the_wrong_type_is_bad_user_input(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture, query: str, variables: dict[str, Any]
+) -> None:
+    status, body = await gateway.post(
+        {"query": query, "variables": variables}, gateway.token("citizen-multi")
+    )
+    assert status in (200, 400)
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert error["message"].startswith("Variable '$")
+    assert "Unexpected error" not in error["message"]
+    assert "unexpected error" not in caplog.text  # not logged as a gateway bug
+
+
+def test_hostile_claims_are_refused_before_any_principal_exists() -> None:
+    clinician = {
+        "spo_role": "clinician",
+        "name": "Jens Michael Larsen",
+        "authorisation_id": "04kvn",
+        "role": "Læge",
+        "sor": "471841000016002",
+        "org_name": "Lægerne  Jens Michael Larsen",
+        "patient_cpr": "0108589995",
+    }
+    principal = principal_from_claims(clinician)
+    assert isinstance(principal, Clinician)
+    assert principal.name == "Jens Michael Larsen"
+    assert principal.org_name == "Lægerne Jens Michael Larsen"  # normalised like any text input
+    for key, value in (
+        ("name", "x" * 201),
+        ("name", "Jens\x00"),
+        ("name", "\u202eJens"),
+        ("org_name", "o" * 201),
+        ("sor", "4718410000160021" * 5),
+        ("sor", "SOR-471841000016002"),
+        ("authorisation_id", "04KVN\n"),
+        ("role", "r" * 65),
+    ):
+        with pytest.raises(AuthError, match=key):
+            principal_from_claims({**clinician, key: value})
+    with pytest.raises(AuthError, match="'name'"):
+        principal_from_claims({"spo_role": "citizen", "cpr": "0108589995", "name": "P\x00"})

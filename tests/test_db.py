@@ -11,9 +11,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, inspect, select, text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.config import ConfigError, parse_settings, read_toml
 from gateway.db import (
     GENESIS_HASH,
     METADATA,
@@ -147,3 +148,56 @@ async def test_sqlite_engine_creates_its_folder_and_sets_pragmas(tmp_path: Path)
     finally:
         await engine.dispose()
     assert path.exists()
+
+
+async def test_database_errors_never_carry_parameter_values(engine: AsyncEngine) -> None:
+    # What a failing statement's error says is logged; its parameters are CPR numbers and names.
+    with pytest.raises(DBAPIError) as caught:
+        async with engine.connect() as conn:
+            await conn.execute(
+                text("SELECT * FROM no_such_table WHERE patient_cpr = :cpr"), {"cpr": "0108589995"}
+            )
+    assert "no_such_table" in str(caught.value)
+    assert "8589995" not in str(caught.value)
+
+
+async def test_the_gateways_engine_bounds_waiting_on_the_database(database_url: str) -> None:
+    engine = make_engine(database_url, timeout_s=0.25)
+    try:
+        assert engine.pool.timeout() == 0.25  # type: ignore[attr-defined]
+        if engine.dialect.name == "postgresql":
+            async with engine.connect() as conn:
+                for setting, value in (
+                    ("statement_timeout", "250ms"),
+                    ("lock_timeout", "250ms"),
+                    ("idle_in_transaction_session_timeout", "2500ms"),
+                ):
+                    assert await conn.scalar(text(f"SHOW {setting}")) == value
+    finally:
+        await engine.dispose()
+    plain = make_engine(database_url)  # the CLI's and the migrations': no statement limits
+    try:
+        if plain.dialect.name == "postgresql":
+            async with plain.connect() as conn:
+                assert await conn.scalar(text("SHOW statement_timeout")) == "0"
+    finally:
+        await plain.dispose()
+
+
+def _with_limits(**limits: Any) -> dict[str, Any]:
+    raw = read_toml()
+    raw["limits"] = {**raw["limits"], **limits}
+    return raw
+
+
+def test_the_database_timeout_is_a_limit_with_a_default() -> None:
+    assert parse_settings(read_toml()).limits.database_timeout_s == 1.0
+    assert parse_settings(_with_limits(database_timeout_s=0.5)).limits.database_timeout_s == 0.5
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"), [(0, "database_timeout_s"), (-1.0, "database_timeout_s"), ("soon", "limits")]
+)
+def test_a_database_timeout_that_is_not_positive_stops_start_up(bad: Any, says: str) -> None:
+    with pytest.raises(ConfigError, match=says):
+        parse_settings(_with_limits(database_timeout_s=bad))

@@ -375,3 +375,23 @@ async def test_a_relatives_changes_to_her_feed_are_in_the_patients_log(gateway: 
         ("feed-confirm", "Hanne Testesen", MULTI),
         ("feed-revoke", "Hanne Testesen", MULTI),
     ]
+
+
+async def test_a_malformed_secret_is_not_found_and_never_reaches_the_database(
+    gateway: Gateway,
+) -> None:
+    url = await rotate(gateway, "citizen-multi")
+    secret = url.rsplit("/", 1)[1].removesuffix(".ics")
+    for bad in ("%00", "x" * 43 + "%00", secret[:-1], secret + "A", "'; DROP TABLE x; --"):
+        status, body, _ = await fetch(gateway, f"{gateway.url}/calendar/{bad}.ics")
+        assert (status, body) == (404, b"Not found.\n"), bad
+
+
+async def test_a_feed_whose_store_fails_asks_the_calendar_to_come_back(gateway: Gateway) -> None:
+    url = await rotate(gateway, "citizen-multi")
+    async with gateway.app.state.engine.begin() as conn:  # the store really fails
+        await conn.execute(text("ALTER TABLE calendar_feeds RENAME TO calendar_feeds_gone"))
+    status, body, headers = await fetch(gateway, url)
+    assert status == 503
+    assert headers["Retry-After"] == "300"
+    assert b"Traceback" not in body

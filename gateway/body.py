@@ -1,0 +1,146 @@
+"""The body of a GraphQL POST, read and checked before Strawberry sees it.
+
+A client that sends something other than one GraphQL request gets a JSON error with
+``extensions.code`` = ``BAD_REQUEST`` and nothing runs:
+
+==========================================================  ======
+the body is larger than :data:`MAX_BODY` (with or without    413
+a ``Content-Length``: a chunked body is counted as it comes)
+``Content-Type`` is not ``application/json``                  415
+not UTF-8; not JSON; nested deeper than :data:`MAX_DEPTH`;    400
+not one request object (``query`` a string, ``variables``
+and ``extensions`` objects, ``operationName`` a string)
+==========================================================  ======
+
+The depth is measured by a linear scan before parsing, so hostile nesting is refused without
+recursing into it (``json.loads`` would raise ``RecursionError`` somewhere around 1,000 levels;
+variables of real requests nest a handful of levels).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from starlette.requests import ClientDisconnect
+from starlette.types import Message, Receive
+
+from gateway.errors import BadRequestError
+
+MAX_BODY = 64 * 1024
+MAX_DEPTH = 32
+
+# A JSON string (possibly unterminated: it then runs to the end, which is what a parser would
+# read too), or one bracket. The unrolled string loop never backtracks, so the scan is linear.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_length(declared: str | None) -> None:
+    """Refuse a ``Content-Length`` (if there is one) over :data:`MAX_BODY` before reading."""
+    if declared is None:
+        return
+    if not declared.isdigit():
+        raise BadRequestError("The Content-Length header is not a number.")
+    if int(declared) > MAX_BODY:
+        raise _too_large()
+
+
+async def read_body(receive: Receive, declared: str | None) -> bytes:
+    """The whole request body, refusing one larger than :data:`MAX_BODY` as soon as it is.
+
+    ``declared`` is the ``Content-Length`` header, if any; a body without one (chunked) is
+    counted as it arrives. Raises ``ClientDisconnect`` when the client goes away first.
+    """
+    check_length(declared)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _too_large()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands over ``body`` (already read) once, then the client's messages."""
+    sent = False
+
+    async def receive_again() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive_again
+
+
+def parse_request(body: bytes, content_type: str) -> dict[str, Any]:
+    """The GraphQL request in ``body``, or ``BadRequestError`` saying what is wrong with it."""
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise BadRequestError(
+            "Send the GraphQL request as JSON (Content-Type: application/json).", status=415
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequestError("The request body is not valid UTF-8.") from exc
+    if depth(text) > MAX_DEPTH:
+        raise BadRequestError(f"The request body nests deeper than {MAX_DEPTH} levels.")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BadRequestError("The request body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise BadRequestError("The request body must be one JSON object (no batching).")
+    for key, kind, name in (
+        ("query", str, "a string"),
+        ("operationName", str, "a string"),
+        ("variables", dict, "an object"),
+        ("extensions", dict, "an object"),
+    ):
+        if data.get(key) is not None and not isinstance(data[key], kind):
+            raise BadRequestError(f"The request's {key!r} must be {name}.")
+    if any(_SURROGATE.search(s) for s in _strings(data)):
+        # JSON escapes can spell lone surrogates; no database, log or UTF-8 encoder takes them.
+        raise BadRequestError("The request body holds text that is not valid Unicode.")
+    return data
+
+
+def depth(text: str) -> int:
+    """How deep the arrays and objects in JSON ``text`` nest (brackets in strings do not count)."""
+    deepest = level = 0
+    for token in _TOKEN.finditer(text):
+        char = text[token.start()]
+        if char in "[{":
+            level += 1
+            deepest = max(deepest, level)
+        elif char in "]}":
+            level -= 1
+    return deepest
+
+
+def _strings(value: Any) -> Iterator[str]:
+    # Recursion is bounded: the body was refused above if it nested deeper than MAX_DEPTH.
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _too_large() -> BadRequestError:
+    return BadRequestError(f"The request body is larger than {MAX_BODY // 1024} KiB.", status=413)
