@@ -2,7 +2,9 @@
 through the shared cache, folding every upstream failure into a per-source result.
 
 Nothing here raises for an upstream problem: a ``SourceResult`` says how the source answered
-(``OK``, ``STALE``, ``TIMEOUT``, …), so one failing source never fails the overview.
+(``OK``, ``STALE``, ``TIMEOUT``, …), so one failing source never fails the overview. It also
+carries the documents the source's answer refused (``connectors/answer.py``): an ``OK`` source
+may have left some out, and says so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import aiohttp
 
+from connectors.answer import Answer, Refusal
 from connectors.apd import ApdConnector
 from connectors.cache import RecordCache
 from connectors.cpr import CprConnector
@@ -39,13 +42,18 @@ R = TypeVar("R")
 
 @dataclass(frozen=True, slots=True)
 class SourceResult(Generic[R]):
-    """What one source contributed to one request."""
+    """What one source contributed to one request.
+
+    ``refused``: the documents its answer held that broke their format's rules (not in
+    ``records``, not shown); the source's other records stand.
+    """
 
     source: str
     status: str
     records: tuple[R, ...]
     fetched_at: datetime | None
     error: UpstreamError | None = None
+    refused: tuple[Refusal, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +114,9 @@ class Sources:
         key: str,
         record_type: type[R],
         ttl_s: float,
-        load: Callable[[], Awaitable[list[R]]],
+        load: Callable[[], Awaitable[list[R] | Answer[R]]],
     ) -> SourceResult[R]:
-        async def guarded_load() -> list[R]:
+        async def guarded_load() -> list[R] | Answer[R]:
             try:
                 return await load()
             except UpstreamNotConsented as exc:
@@ -129,8 +137,10 @@ class Sources:
         if got.stale:
             if got.error is not None:
                 log.warning("source %s failed, serving stale: %s", source, got.error.detail)
-            return SourceResult(source, "STALE", tuple(got.records), got.fetched_at, got.error)
-        return SourceResult(source, "OK", tuple(got.records), got.fetched_at)
+            return SourceResult(
+                source, "STALE", tuple(got.records), got.fetched_at, got.error, got.refused
+            )
+        return SourceResult(source, "OK", tuple(got.records), got.fetched_at, None, got.refused)
 
     async def appointments(self, s: SourceConfig, cpr: str) -> SourceResult[AppointmentRecord]:
         conn = self._appointments[s.id]
@@ -139,19 +149,19 @@ class Sources:
             f"appointments:{s.id}:{cpr}:all",
             AppointmentRecord,
             s.cache_ttl_s,
-            lambda: conn.appointments(cpr, None, None),
+            lambda: conn.search_appointments(cpr, None, None),
         )
 
     async def plans(self, s: SourceConfig, cpr: str) -> SourceResult[PlanRecord]:
         conn = self._plans[s.id]
         return await self._cached(
-            s.id, f"plans:{s.id}:{cpr}", PlanRecord, s.cache_ttl_s, lambda: conn.plans(cpr)
+            s.id, f"plans:{s.id}:{cpr}", PlanRecord, s.cache_ttl_s, lambda: conn.search_plans(cpr)
         )
 
     async def goals(self, s: SourceConfig, cpr: str) -> SourceResult[GoalRecord]:
         conn = self._plans[s.id]
         return await self._cached(
-            s.id, f"goals:{s.id}:{cpr}", GoalRecord, s.cache_ttl_s, lambda: conn.goals(cpr)
+            s.id, f"goals:{s.id}:{cpr}", GoalRecord, s.cache_ttl_s, lambda: conn.search_goals(cpr)
         )
 
     async def person(self, cpr: str) -> SourceResult[PersonRecord]:
