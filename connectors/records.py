@@ -117,7 +117,7 @@ class Quantity:
     ``unit`` is the human-readable unit; ``code``/``system`` the coded one (UCUM, usually).
     """
 
-    value: str | None  # the decimal as written (``"7.5"``): R4 decimals keep their precision
+    value: str | None  # the decimal as text (``"7.5"``): no float noise in what is shown
     comparator: str | None = None
     unit: str | None = None
     code: str | None = None

@@ -192,7 +192,7 @@ class PatientOverview:
         for r in results:
             if r.source not in worst or worst[r.source].status == "OK":
                 worst[r.source] = r
-        refused = refused_counts(info.context.state.scope, results)
+        refused = refused_counts(info.context.principal, info.context.state.scope, results)
         out = []
         for src in self.source_types.values():
             got = worst.get(src.id)

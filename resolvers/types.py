@@ -75,8 +75,9 @@ class SourceState:
     refused_documents: int = strawberry.field(
         description="How many documents this source sent that break their format's rules "
         "(APD-DK 2.0.1, FHIR R4) and are therefore not shown; the rest of its data is. Each "
-        "rule broken is named in an error with code `DOCUMENT_REFUSED`. Always 0 for a viewer "
-        "whose view a block of the patient's restricts."
+        "rule broken is named in an error with code `DOCUMENT_REFUSED`. Told to the patient and "
+        "their relatives; always 0 for a clinician (unless overriding blocks), since a refused "
+        "document may be one a block withholds."
     )
 
 

@@ -4,6 +4,12 @@
 published version, see ``simulators/apd.py`` for the wire rules); ``render_cda`` writes one entry
 as an APD-DK CDA in the shape of MedCom's published examples (project-written, not copied);
 ``hostile`` writes the stand-ins served under ``malformed`` faults.
+
+Places: a site with a SOR id is a ``LOC`` participant; the patient's home is ``SBJ`` named
+"Borgers Hjemmeadresse"; any other place without a SOR id (a day centre's entrance) is ``SBJ``
+with its own name and address, as municipalities write them. A version without a set time
+(``SimVersion.all_day``) is written as MedCom's "no time" example: local midnight, an unknown
+end and a ``GuidedIntervalType`` precondition (which ``SimVersion.indicative`` also adds).
 """
 
 from __future__ import annotations
