@@ -8,12 +8,21 @@ per published version of each document, in pages linked by ``next`` (which must 
 ``base_url`` only, at most ``concurrency`` at a time — and is parsed by ``connectors/cda.py``.
 The shape served is documented in ``simulators/apd.py``. Rules:
 
-* Entries whose format is not ``urn:ad:dk:medcom:apd-v2.0.1:full`` or whose type is neither
-  LOINC ``56446-8`` nor ``39289-4`` are skipped and logged: the source may share other documents.
-* Anything malformed or hostile — the Bundle, base64, XML (DTDs, entities, external references are
-  refused), a missing ``effectiveTime/low``, another patient's document, a retrieve URL on another
-  origin — fails the whole call with ``UpstreamBadResponse``: a partial list would be silently
-  incomplete. A 403 from a source that shares only with consent is ``UpstreamNotConsented``.
+* Entries whose type is neither LOINC ``56446-8`` nor ``39289-4`` are skipped and logged: the
+  source may share other documents (a PDC, a care plan). An appointment entry in another format
+  than ``urn:ad:dk:medcom:apd-v2.0.1:full`` (APD 1.0's ``urn:ad:dk:medcom:appointment``, say) is
+  an appointment we cannot read: it is *refused*.
+* **Refused documents.** A document that breaks APD-DK 2.0.1's rules (``cda.ApdRuleError``: a
+  mandatory element missing, a wrong template or version, times that contradict each other) is
+  refused on its own: it is not shown, the rest of the answer stands, and the refusal (entry id
+  and rule) is returned in ``Answer.refused`` so the source's status can say so. When the
+  newest entry of a document is refused, none of its versions is returned: an older one shown
+  as current would be out of date.
+* Anything else malformed or hostile — the Bundle, base64, bytes that are no XML (DTDs, entities,
+  external references are refused), another patient's document, a retrieve URL on another
+  origin — fails the whole call with ``UpstreamBadResponse``: such an answer cannot be trusted
+  for the rest either. A 403 from a source that shares only with consent is
+  ``UpstreamNotConsented``.
 * **Versions.** Entries are grouped by ClinicalDocument id (the record's ``id``) and ordered by
   their ``relatesTo``/``replaces`` chain (then ``date``, then answer order); ``version`` is the
   1-based position as a decimal string and ``updated`` the entry's ``date``. A ``superseded``
@@ -28,7 +37,8 @@ The shape served is documented in ``simulators/apd.py``. Rules:
 Example::
 
     apd = ApdConnector(upstream, "http://127.0.0.1:8100/aarhus/xds", settings.source("aarhus"))
-    records = await apd.appointments("0108589995", start, end)
+    answer = await apd.search_appointments("0108589995", start, end)
+    answer.records, answer.refused
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ import asyncio
 import base64
 import binascii
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,17 +55,19 @@ from typing import Any
 
 from yarl import URL
 
-from connectors.cda import TZ, ApdDocument, CdaError, appointment_status, parse_apd
+from connectors.answer import Answer, Refusal
+from connectors.cda import TZ, ApdDocument, ApdRuleError, CdaError, appointment_status, parse_apd
 from connectors.http import Params, Upstream, consent_refusal
 from connectors.records import AppointmentRecord, AppointmentStatus
 from gateway.config import SourceConfig
 from gateway.cpr import mask_cpr
-from gateway.errors import UpstreamBadResponse
+from gateway.errors import UpstreamBadResponse, redact_cpr
 
 log = logging.getLogger(__name__)
 
 CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 FORMAT_CODE = "urn:ad:dk:medcom:apd-v2.0.1:full"
+_FORMAT_TOKEN = re.compile(r"urn:ad:dk:medcom:[a-z0-9.:-]{1,40}")
 TYPE_CODES = frozenset({"56446-8", "39289-4"})
 XML_TYPES = frozenset({"application/xml", "text/xml"})
 STATUSES = frozenset({"current", "superseded"})
@@ -72,6 +85,7 @@ class _Entry:
     data: bytes | None
     date: datetime | None
     index: int
+    refusal: str | None = None  # why the entry is refused before its document is even read
 
 
 class ApdConnector:
@@ -110,7 +124,14 @@ class ApdConnector:
     async def appointments(
         self, cpr: str, start: datetime | None, end: datetime | None
     ) -> list[AppointmentRecord]:
-        """Every published version of the patient's appointments starting in ``[start, end)``.
+        """The records of ``search_appointments`` (what was refused is left out)."""
+        return (await self.search_appointments(cpr, start, end)).records
+
+    async def search_appointments(
+        self, cpr: str, start: datetime | None, end: datetime | None
+    ) -> Answer[AppointmentRecord]:
+        """Every published version of the patient's appointments starting in ``[start, end)``,
+        and the documents refused for breaking APD-DK's rules.
 
         Raises ``UpstreamNotConsented`` when the source shares only with consent and has none,
         ``UpstreamBadResponse`` on anything malformed or hostile, and the other
@@ -126,7 +147,17 @@ class ApdConnector:
             params.append(("period", f"lt{_instant(end)}"))
         entries = await self._search(params)
         documents = await self._documents(entries, cpr)
-        return _records(self.source.id, list(zip(entries, documents, strict=True)), self.clock())
+        read = [
+            (e, d) for e, d in zip(entries, documents, strict=True) if isinstance(d, ApdDocument)
+        ]
+        refused = [(e, d) for e, d in zip(entries, documents, strict=True) if isinstance(d, str)]
+        for entry, reason in refused:
+            # The entry id is the source's; scrubbed all the same, as every log line is.
+            log.warning(
+                "source %s: refused document %s: %s", self.source.id, redact_cpr(entry.id), reason
+            )
+        records = _records(self.source.id, read, [e for e, _ in refused], self.clock())
+        return Answer(records, tuple(Refusal(e.id, reason) for e, reason in refused))
 
     async def _search(self, params: list[tuple[str, str]]) -> list[_Entry]:
         url: str | None = f"{self.base_url}/DocumentReference"
@@ -212,10 +243,14 @@ class ApdConnector:
             None,
         )
         if content is None:
-            log.warning(
-                "source %s: skipping %s, not an APD-DK 2.0.1 document", self.source.id, entry_id
-            )
-            return None
+            formats = [
+                code
+                for c in _list(res.get("content"))
+                if _is(c) and isinstance(code := _dict(c.get("format")).get("code"), str)
+            ]
+            shown = next((f for f in formats if _FORMAT_TOKEN.fullmatch(f)), None)
+            reason = f"unsupported appointment document format ({shown or 'none given'})"
+            return _Entry(entry_id, status, _replaces(res), None, None, None, n, reason)
         attachment = _dict(content.get("attachment"))
         url, data = attachment.get("url"), attachment.get("data")
         if data is not None and not isinstance(data, str):
@@ -226,16 +261,10 @@ class ApdConnector:
             raw = base64.b64decode(data, validate=True) if data is not None else None
         except (binascii.Error, ValueError) as exc:
             raise self._bad(f"{where} attachment.data is not base64") from exc
-        replaces = tuple(
-            ref.rsplit("/", 1)[-1]
-            for rel in _list(res.get("relatesTo"))
-            if _is(rel) and rel.get("code") == "replaces"
-            if isinstance(ref := _dict(rel.get("target")).get("reference"), str)
-        )
         return _Entry(
             entry_id,
             status,
-            replaces,
+            _replaces(res),
             url if isinstance(url, str) else None,
             raw,
             self._date(res.get("date"), where),
@@ -253,23 +282,27 @@ class ApdConnector:
             raise self._bad(f"{where}.date is not a dateTime")
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=TZ)
 
-    async def _documents(self, entries: Sequence[_Entry], cpr: str) -> list[ApdDocument]:
+    async def _documents(self, entries: Sequence[_Entry], cpr: str) -> list[ApdDocument | str]:
+        """Each entry's document, or why it is refused (a rule of APD-DK it breaks)."""
         gate = asyncio.Semaphore(self.concurrency)
 
-        async def one(entry: _Entry) -> ApdDocument:
+        async def one(entry: _Entry) -> ApdDocument | str:
+            if entry.refusal is not None:
+                return entry.refusal
             data = entry.data
             if data is None:
                 async with gate:
                     data = await self._retrieve(entry)
             try:
                 doc = parse_apd(data)
+            except ApdRuleError as exc:
+                if exc.patient_cpr is not None and exc.patient_cpr != cpr:
+                    raise self._other_patient(entry, exc.patient_cpr, cpr) from exc
+                return str(exc)
             except CdaError as exc:
                 raise self._bad(f"document {entry.id}: {exc}") from exc
             if doc.patient_cpr != cpr:
-                # Another patient's appointment must never be shown as this one's.
-                raise self._bad(
-                    f"document {entry.id} is for {mask_cpr(doc.patient_cpr)}, not {mask_cpr(cpr)}"
-                )
+                raise self._other_patient(entry, doc.patient_cpr, cpr)
             return doc
 
         tasks = [asyncio.create_task(one(e)) for e in entries]
@@ -280,6 +313,11 @@ class ApdConnector:
             for task in tasks:
                 task.cancel()
             raise
+
+    def _other_patient(self, entry: _Entry, theirs: str, ours: str) -> UpstreamBadResponse:
+        # Another patient's appointment must never be shown as this one's, and a source that
+        # sends one cannot be trusted for the rest of the answer either.
+        return self._bad(f"document {entry.id} is for {mask_cpr(theirs)}, not {mask_cpr(ours)}")
 
     async def _retrieve(self, entry: _Entry) -> bytes:
         url = URL(self.base_url).join(URL(entry.url or ""))
@@ -296,7 +334,7 @@ class ApdConnector:
 
 
 def _records(
-    source: str, pairs: list[tuple[_Entry, ApdDocument]], now: datetime
+    source: str, pairs: list[tuple[_Entry, ApdDocument]], refused: list[_Entry], now: datetime
 ) -> list[AppointmentRecord]:
     groups: dict[str, list[tuple[_Entry, ApdDocument]]] = {}
     for pair in pairs:
@@ -306,6 +344,8 @@ def _records(
         ids = {e.id for e, _ in group}
         replaced = {t for e, _ in group for t in e.replaces if t in ids}
         has_current = any(e.status == "current" for e, _ in group)
+        if not has_current and any(t in ids for e in refused for t in e.replaces):
+            continue  # its newest version is refused: what we could read is out of date
         by_id = {e.id: e for e, _ in group}
         ordered = sorted(group, key=lambda p: _chain_key(p[0], by_id))
         for n, (entry, doc) in enumerate(ordered, start=1):
@@ -332,6 +372,8 @@ def _records(
                     version=str(n),
                     updated=entry.date or doc.created,
                     superseded=superseded and not withdrawn,
+                    all_day=doc.all_day,
+                    indicative_time=doc.indicative_time,
                 )
             )
     return records
@@ -346,6 +388,15 @@ def _chain_key(entry: _Entry, by_id: dict[str, _Entry]) -> tuple[int, datetime, 
         depth, at = depth + 1, by_id[prev]
         seen.add(prev)
     return (depth, entry.date or datetime.min.replace(tzinfo=UTC), entry.index)
+
+
+def _replaces(res: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(
+        ref.rsplit("/", 1)[-1]
+        for rel in _list(res.get("relatesTo"))
+        if _is(rel) and rel.get("code") == "replaces"
+        if isinstance(ref := _dict(rel.get("target")).get("reference"), str)
+    )
 
 
 def _instant(value: datetime) -> str:

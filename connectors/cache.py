@@ -4,7 +4,9 @@ Built on aiocache from a URL: ``memory://`` (one process) or ``redis://host:port
 for TLS), shared by every replica. Values are JSON data (``connectors/codec.py``), never pickles.
 
 ``fetch`` gives a fresh value from the cache, or calls ``load`` (identical concurrent fetches in
-this process share one call), stores the result for ``ttl_s + stale_s`` and, when ``load`` fails
+this process share one call), stores the result — the records and, when ``load`` answers an
+``Answer``, the documents the source's answer refused, so a cached answer still says so — for
+``ttl_s + stale_s`` and, when ``load`` fails
 with an ``UpstreamError``, falls back to a stored value younger than ``stale_s`` (stale-if-error).
 Ages use the wall clock, since a value may have been written by another replica.
 
@@ -34,11 +36,12 @@ from aiocache import Cache
 from aiocache.serializers import StringSerializer
 
 from connectors import codec
+from connectors.answer import Answer, Refusal
 from gateway.errors import UpstreamError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2  # 2: the envelope carries the refused documents too
 DECODED_MAX = 512  # decoded values kept per process (a few per patient in flight)
 
 
@@ -48,18 +51,21 @@ class Cached(Generic[T]):
 
     ``stale`` is true when ``load`` failed and an older stored value is served instead; ``error``
     is then the failure, so the caller can report the source's status alongside the data.
+    ``refused`` are the documents the answer that gave ``records`` refused.
     """
 
     records: list[T]
     fetched_at: datetime
     stale: bool
     error: UpstreamError | None
+    refused: tuple[Refusal, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Stored(Generic[T]):
     records: list[T]
     fetched_at: datetime
+    refused: tuple[Refusal, ...] = ()
 
 
 def _utcnow() -> datetime:
@@ -113,7 +119,7 @@ class RecordCache:
         record_type: type[T],
         ttl_s: float,
         stale_s: float,
-        load: Callable[[], Awaitable[list[T]]],
+        load: Callable[[], Awaitable[list[T] | Answer[T]]],
     ) -> Cached[T]:
         """The records under ``key``: fresh from the cache, else from ``load``, else stale.
 
@@ -143,20 +149,21 @@ class RecordCache:
         record_type: type[T],
         ttl_s: float,
         stale_s: float,
-        load: Callable[[], Awaitable[list[T]]],
+        load: Callable[[], Awaitable[list[T] | Answer[T]]],
     ) -> Cached[T]:
         stored = await self._read(key, record_type)
         if stored is not None and self._age(stored) < ttl_s:
-            return Cached(stored.records, stored.fetched_at, stale=False, error=None)
+            return Cached(stored.records, stored.fetched_at, False, None, stored.refused)
         try:
-            records = await load()
+            loaded = await load()
         except UpstreamError as exc:
             if stored is not None and self._age(stored) < stale_s:
-                return Cached(stored.records, stored.fetched_at, stale=True, error=exc)
+                return Cached(stored.records, stored.fetched_at, True, exc, stored.refused)
             raise
+        answer = loaded if isinstance(loaded, Answer) else Answer(loaded)
         fetched_at = self._clock()
-        await self._write(key, records, fetched_at, ttl_s + stale_s)
-        return Cached(records, fetched_at, stale=False, error=None)
+        await self._write(key, answer, fetched_at, ttl_s + stale_s)
+        return Cached(answer.records, fetched_at, False, None, answer.refused)
 
     def _age(self, stored: _Stored[T]) -> float:
         return (self._clock() - stored.fetched_at).total_seconds()
@@ -176,23 +183,28 @@ class RecordCache:
         if memo is not None and memo in self._decoded:
             self._decoded.move_to_end(memo)
             hit: _Stored[T] = self._decoded[memo]
-            return _Stored(list(hit.records), hit.fetched_at)
+            return _Stored(list(hit.records), hit.fetched_at, hit.refused)
         try:
             stored = _unpack(text, record_type)
         except (ValueError, TypeError) as exc:
             log.warning("cached value for a %s key rejected: %s", record_type.__name__, exc)
             return None
         if memo is not None:
-            self._decoded[memo] = _Stored(list(stored.records), stored.fetched_at)
+            self._decoded[memo] = _Stored(list(stored.records), stored.fetched_at, stored.refused)
             while len(self._decoded) > DECODED_MAX:
                 self._decoded.popitem(last=False)
         return stored
 
-    async def _write(self, key: str, records: list[T], at: datetime, expiry_s: float) -> None:
+    async def _write(self, key: str, answer: Answer[T], at: datetime, expiry_s: float) -> None:
         if expiry_s <= 0:
             return
         try:
-            envelope = {"v": FORMAT, "fetched_at": at.isoformat(), "records": codec.dump(records)}
+            envelope = {
+                "v": FORMAT,
+                "fetched_at": at.isoformat(),
+                "records": codec.dump(answer.records),
+                "refused": codec.dump(answer.refused),
+            }
             text = json.dumps(envelope, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
             await self._backend.set(_backend_key(key), text, ttl=float(expiry_s))
         except Exception:  # the cache must never fail a request
@@ -203,14 +215,15 @@ def _unpack(text: Any, record_type: type[T]) -> _Stored[T]:
     if not isinstance(text, str | bytes):
         raise ValueError(f"cached value is a {type(text).__name__}, not text")
     data = codec.parse(text)
-    if type(data) is not dict or data.keys() != {"v", "fetched_at", "records"}:
+    if type(data) is not dict or data.keys() != {"v", "fetched_at", "records", "refused"}:
         raise ValueError("not a cache envelope")
     if data["v"] != FORMAT or type(data["fetched_at"]) is not str:
         raise ValueError("unknown cache envelope format")
     fetched_at = datetime.fromisoformat(data["fetched_at"])
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at has no time zone")
-    return _Stored(codec.load(data["records"], record_type), fetched_at)
+    refused = tuple(codec.load(data["refused"], Refusal))
+    return _Stored(codec.load(data["records"], record_type), fetched_at, refused)
 
 
 def _backend_key(key: str) -> str:

@@ -1,9 +1,30 @@
 """Reading MedCom APD-DK 2.0.1 appointment documents (HL7 CDA): pure functions, no I/O.
 
-Only ``defusedxml`` parses, with DTDs forbidden: a document type declaration is refused before any
-entity is expanded or any external reference is followed, so a billion-laughs bomb or an XXE
-costs microseconds and reads nothing. Every problem is a ``CdaError`` whose message names what is
-wrong and never quotes document content.
+Only ``defusedxml`` parses (``connectors/cdaxml.py``), with DTDs forbidden, so a billion-laughs
+bomb or an XXE costs microseconds and reads nothing; times are ``connectors/cdatime.py``'s. Every
+problem is a ``CdaError`` whose message names what is wrong and never quotes document content.
+Two kinds:
+
+* ``CdaError`` itself: the bytes cannot be read as a document at all (over the size cap, not
+  well-formed, hostile XML). The answer that carried them is broken; the connector fails it.
+* ``ApdRuleError``: well-formed XML that breaks APD-DK 2.0.1's own rules. That document is refused
+  on its own (and counted); the rest of the source's answer stands. The rules checked are the ones
+  the mapping relies on (``CONF-DK-APD`` ids in brackets):
+
+  - the root is an HL7 v3 ``ClinicalDocument`` with ``templateId`` ``1.2.208.184.14.1``
+    extension ``2019-09-10`` (APD 2.x; APD 1.0 has none or ``2017-03-10``);
+  - the profile-version ``serviceEvent`` (``1.2.208.184.10.1.10``, older ``…200.1.10``) says
+    ``apd-v2.0`` or ``apd-v2.0.1`` [69ee, a2e5] (``apd-v1.1`` is another version);
+  - ``id/@extension`` and the patient's CPR number are present [a5bd];
+  - exactly one ``entry/encounter[@moodCode='APT']`` [8506, dfed, 8f97] with ``templateId``
+    ``1.2.208.184.14.11.2`` ``2019-09-10`` [49d8] and a kind from the MedCom code system
+    ``1.2.208.184.100.1`` (``MunicipalityAppointment``, ``RegionalAppointment``,
+    ``PractitionerAppointment``) [9245, ed37];
+  - the encounter's ``effectiveTime`` has a ``low`` value [8bfe] and does not end before it
+    starts; the header interval (``serviceEvent`` ``1.2.208.184.10.1.11``, older ``…200.1.11``)
+    has one ``low`` [851d, 0b52] and agrees with the encounter's, instant for instant and
+    unknown end for unknown end [ad38, 7e5c];
+  - a meeting place: a participant ``LOC``, ``SBJ`` or ``DST`` with an ``SDLOC`` role [4ec7].
 
 What is read (paths from ``/ClinicalDocument``; ``v3`` = ``urn:hl7-org:v3``):
 
@@ -11,7 +32,17 @@ What is read (paths from ``/ClinicalDocument``; ``v3`` = ``urn:hl7-org:v3``):
 * ``.//entry/encounter[@moodCode='APT']``: ``code`` (kind), ``text`` (the appointment's title; a
   ``reference`` into the section narrative is followed), ``statusCode``, ``effectiveTime``
   ``low`` (required) and ``high`` (``nullFlavor`` = unknown end), ``performer``, the ``SDLOC``
-  participant (``LOC`` = a site; ``SBJ``/``DST`` = the patient's home) and the ``RSON`` reason.
+  participant and the ``RSON`` reason.
+* **Home or not.** Only a place the document identifies as the patient's home is a home visit:
+  its name says so ("Borgers Hjemmeadresse", in any spelling FUT uses), or it has no name of its
+  own and is typed ``SBJ``/``DST`` (the patient's place) or carries the patient's own address.
+  Any other place — a ``SBJ``/``DST`` meeting place with its own name or address (a day centre's
+  entrance, a relative's home) — keeps its name, address and phone.
+* **Time.** ``precondition`` ``GuidedIntervalType`` (template ``1.2.208.184.14.11.5``) makes the
+  time indicative. The document sets no time, only days (*all day*), when ``low`` has day
+  precision, or when it is local midnight and the end is a later midnight, or 23:59 of a day, or
+  unknown with the time marked indicative (MedCom's "no time" example). An all-day appointment is
+  read as ``[first day 00:00, day after the last 00:00)`` in Europe/Copenhagen.
 * **The owning organisation** is the first SOR id among: the responsible author (an author not
   coded ``REFB``/``RESB``, which are requesters), the performer, the custodian. Only when none has
   a SOR id is a Yderregister number (root ``1.2.208.176.1.4``) used, kept in ``OrgRef.sor``: a GP
@@ -20,39 +51,56 @@ What is read (paths from ``/ClinicalDocument``; ``v3`` = ``urn:hl7-org:v3``):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
-
+from connectors.cdatime import TZ, check_header_interval, interval, parse_ts, whole_days
+from connectors.cdaxml import (
+    V3,
+    ApdRuleError,
+    CdaError,
+    attr,
+    find,
+    has_template,
+    id_ext,
+    name_of,
+    parse_xml,
+    text,
+    token,
+)
 from connectors.records import Address, AppointmentStatus, OrgRef, Place
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element  # a type only: parsing is defusedxml's
 
+__all__ = [
+    "TZ",
+    "ApdDocument",
+    "ApdRuleError",
+    "CdaError",
+    "appointment_status",
+    "parse_apd",
+    "parse_ts",
+]
+
 CPR_OID = "1.2.208.176.1.2"
 SOR_OID = "1.2.208.176.1.1"
 YDER_OID = "1.2.208.176.1.4"
+KIND_OID = "1.2.208.184.100.1"
 APD_TEMPLATE = "1.2.208.184.14.1"
+APD_RELEASE = "2019-09-10"  # the template extension of every APD-DK 2.x template
+ENCOUNTER_TEMPLATE = "1.2.208.184.14.11.2"
+GUIDED_TEMPLATE = "1.2.208.184.14.11.5"
+VERSION_TEMPLATES = frozenset({"1.2.208.184.10.1.10", "1.2.208.184.200.1.10"})
+SUPPORTED_VERSIONS = frozenset({"apd-v2.0", "apd-v2.0.1"})
+KINDS = frozenset({"MunicipalityAppointment", "RegionalAppointment", "PractitionerAppointment"})
+PLACE_TYPES = frozenset({"LOC", "SBJ", "DST"})
 HOME = "Borgers Hjemmeadresse"
-MAX_DOCUMENT_BYTES = 2_000_000  # an APD is a few kB; anything near this is not one
 CANCELLED_CODES = frozenset({"cancelled", "aborted", "nullified"})
 REQUESTER_CODES = frozenset({"REFB", "RESB"})
-TZ = ZoneInfo("Europe/Copenhagen")
 
-_V3 = {"v3": "urn:hl7-org:v3"}
-_ROOT_TAG = "{urn:hl7-org:v3}ClinicalDocument"
-_TS = re.compile(
-    r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(?:(\d{2})(?:\.(\d{1,6}))?)?)?([+-]\d{4})?"
-)
-
-
-class CdaError(ValueError):
-    """The document is not an APD-DK appointment we can accept. The message is safe to log."""
+ROOT_TAG = "{urn:hl7-org:v3}ClinicalDocument"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,42 +119,8 @@ class ApdDocument:
     organization: OrgRef | None = None
     performer: str | None = None
     created: datetime | None = None
-
-
-def parse_ts(value: str) -> datetime:
-    """An HL7 TS (``YYYYMMDDHHMMSS±HHMM``, less precision allowed) as an aware datetime.
-
-    The offset is the one written, so an interval may mix ``+0100`` and ``+0200``. A value
-    without an offset is read as Copenhagen local time, the only zone the sources live in.
-
-    >>> parse_ts("20210331120000+0200").isoformat()
-    '2021-03-31T12:00:00+02:00'
-    """
-    match = _TS.fullmatch(value.strip())
-    if match is None:
-        raise CdaError("timestamp is not an HL7 TS")
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    if offset is None:
-        tz: timezone | ZoneInfo = TZ
-    else:
-        hours, minutes = int(offset[1:3]), int(offset[3:5])
-        if hours > 14 or minutes > 59:
-            raise CdaError("timestamp has an impossible UTC offset")
-        delta = timedelta(hours=hours, minutes=minutes)
-        tz = timezone(-delta if offset[0] == "-" else delta)
-    try:
-        return datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            int((fraction or "0").ljust(6, "0")),
-            tzinfo=tz,
-        )
-    except ValueError as exc:
-        raise CdaError("timestamp is not a valid date and time") from exc
+    all_day: bool = False
+    indicative_time: bool = False
 
 
 def appointment_status(
@@ -127,170 +141,214 @@ def appointment_status(
 
 
 def parse_apd(data: bytes) -> ApdDocument:
-    """Parse one APD-DK CDA document; raise ``CdaError`` on anything hostile or malformed."""
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise CdaError("document exceeds the size cap")
+    """Parse one APD-DK CDA document.
+
+    Raises ``CdaError`` on bytes that are no document at all (hostile, malformed, oversized) and
+    its subclass ``ApdRuleError`` on a document that breaks APD-DK 2.0.1's rules (see the module
+    docstring for which).
+    """
+    root = parse_xml(data)
+    if root.tag != ROOT_TAG:
+        raise ApdRuleError("root element is not an HL7 v3 ClinicalDocument")
+    cpr = id_ext(root.find("v3:recordTarget/v3:patientRole", V3), CPR_OID)
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        # The class name says which defence fired; its fields would name the entity target.
-        raise CdaError(f"hostile XML refused ({type(exc).__name__})") from exc
-    except SafeET.ParseError as exc:
-        raise CdaError(f"not well-formed XML ({exc.position[0]}:{exc.position[1]})") from exc
-    if root.tag != _ROOT_TAG:
-        raise CdaError("root element is not an HL7 v3 ClinicalDocument")
-    if not any(t.get("root") == APD_TEMPLATE for t in root.findall("v3:templateId", _V3)):
-        raise CdaError("not an APD-DK document (templateId 1.2.208.184.14.1 missing)")
-    doc_id = _attr(root.find("v3:id", _V3), "extension")
+        return _read(root, cpr)
+    except ApdRuleError as exc:
+        exc.patient_cpr = cpr
+        raise
+    except CdaError as exc:  # a timestamp that is no TS, say: the document's own fault
+        raise ApdRuleError(str(exc), cpr) from exc
+
+
+def _read(root: Element, cpr: str | None) -> ApdDocument:
+    _check_profile(root)
+    doc_id = attr(root.find("v3:id", V3), "extension")
     if not doc_id:
-        raise CdaError("ClinicalDocument/id has no extension")
-    cpr = _id_ext(root.find("v3:recordTarget/v3:patientRole", _V3), CPR_OID)
+        raise ApdRuleError("ClinicalDocument/id has no extension")
     if not cpr:
-        raise CdaError("no patient CPR number in recordTarget")
-    encounter = root.find(".//v3:entry/v3:encounter[@moodCode='APT']", _V3)
-    if encounter is None:
-        raise CdaError("no encounter with moodCode APT")
-    low = _attr(encounter.find("v3:effectiveTime/v3:low", _V3), "value")
-    if not low:
-        raise CdaError("encounter effectiveTime has no low value")
-    start = parse_ts(low)
-    high = _attr(encounter.find("v3:effectiveTime/v3:high", _V3), "value")
-    end = parse_ts(high) if high else None  # absent or nullFlavor: the end is unknown
-    if end is not None and end < start:
-        raise CdaError("encounter effectiveTime ends before it starts")
-    created = _attr(root.find("v3:effectiveTime", _V3), "value")
-    performer = encounter.find("v3:performer/v3:assignedEntity", _V3)
+        raise ApdRuleError("no patient CPR number in recordTarget")
+    encounters = root.findall(".//v3:entry/v3:encounter[@moodCode='APT']", V3)
+    if not encounters:
+        raise ApdRuleError("no encounter with moodCode APT")
+    if len(encounters) > 1:
+        raise ApdRuleError("more than one appointment encounter")
+    encounter = encounters[0]
+    if not has_template(encounter, ENCOUNTER_TEMPLATE, APD_RELEASE):
+        raise ApdRuleError(f"encounter template {ENCOUNTER_TEMPLATE} ({APD_RELEASE}) missing")
+    code = encounter.find("v3:code", V3)
+    kind = attr(code, "code")
+    if kind not in KINDS or attr(code, "codeSystem") != KIND_OID:
+        raise ApdRuleError(f"appointment kind is not one of {', '.join(sorted(KINDS))}")
+    low, high = interval(encounter.find("v3:effectiveTime", V3), "encounter effectiveTime")
+    if low is None:
+        raise ApdRuleError("encounter effectiveTime has no low value")
+    if high is not None and high.at < low.at:
+        raise ApdRuleError("encounter effectiveTime ends before it starts")
+    check_header_interval(root, low, high)
+    indicative = any(
+        has_template(p, GUIDED_TEMPLATE)
+        or attr(p.find("v3:criterion/v3:code", V3), "code") == "GuidedIntervalType"
+        for p in encounter.findall("v3:precondition", V3)
+    )
+    days = whole_days(low, high, indicative)
+    if days is None:
+        start, end = low.at, high.at if high is not None else None
+    else:
+        start = datetime.combine(days[0], time(0), TZ)
+        end = datetime.combine(days[1] + timedelta(days=1), time(0), TZ)
+    patient = root.find("v3:recordTarget/v3:patientRole", V3)
+    place = _place(encounter, None if patient is None else _address(patient))
+    if place is None:
+        raise ApdRuleError("no meeting place (participant LOC, SBJ or DST with an SDLOC role)")
+    created = attr(root.find("v3:effectiveTime", V3), "value")
+    performer = encounter.find("v3:performer/v3:assignedEntity", V3)
     return ApdDocument(
         doc_id=doc_id,
         patient_cpr=cpr,
-        status_code=_attr(encounter.find("v3:statusCode", _V3), "code") or "active",
+        status_code=attr(encounter.find("v3:statusCode", V3), "code") or "active",
         start=start,
         end=end,
-        kind=_attr(encounter.find("v3:code", _V3), "code"),
+        kind=kind,
         title=_title(root, encounter),
-        reason=_attr(
-            encounter.find("v3:entryRelationship[@typeCode='RSON']/v3:observation/v3:code", _V3),
+        reason=attr(
+            encounter.find("v3:entryRelationship[@typeCode='RSON']/v3:observation/v3:code", V3),
             "displayName",
         ),
-        place=_place(encounter),
+        place=place,
         organization=_owner(root, performer),
-        performer=_name(_find(performer, "v3:assignedPerson/v3:name"))
-        or _text(_find(performer, "v3:representedOrganization/v3:name")),
+        performer=name_of(find(performer, "v3:assignedPerson/v3:name"))
+        or text(find(performer, "v3:representedOrganization/v3:name")),
         created=parse_ts(created) if created else None,
+        all_day=days is not None,
+        indicative_time=indicative,
     )
+
+
+def _check_profile(root: Element) -> None:
+    """The document template and the profile version must be APD-DK 2.0 or 2.0.1."""
+    templates = [t for t in root.findall("v3:templateId", V3) if t.get("root") == APD_TEMPLATE]
+    if not templates:
+        raise ApdRuleError(f"not an APD-DK document (templateId {APD_TEMPLATE} missing)")
+    if not any(t.get("extension") == APD_RELEASE for t in templates):
+        release = token(templates[0].get("extension")) or "no release"
+        raise ApdRuleError(f"unsupported APD-DK version (document template {release})")
+    versions = [
+        e
+        for e in root.findall("v3:documentationOf/v3:serviceEvent", V3)
+        if any(t.get("root") in VERSION_TEMPLATES for t in e.findall("v3:templateId", V3))
+    ]
+    if len(versions) != 1:
+        raise ApdRuleError(
+            "the profile version (documentationOf/serviceEvent 1.2.208.184.10.1.10) "
+            + ("is missing" if not versions else "is given more than once")
+        )
+    version = attr(versions[0].find("v3:id", V3), "extension")
+    if version not in SUPPORTED_VERSIONS:
+        raise ApdRuleError(f"unsupported APD-DK version ({token(version) or 'none given'})")
 
 
 # --- helpers over ElementTree elements ---
 
 
-def _find(elem: Element | None, path: str) -> Element | None:
-    return None if elem is None else elem.find(path, _V3)
-
-
-def _attr(elem: Element | None, name: str) -> str | None:
-    value = None if elem is None else elem.get(name)
-    return value.strip() or None if value else None
-
-
-def _text(elem: Element | None) -> str | None:
-    if elem is None or elem.get("nullFlavor"):
-        return None
-    return " ".join("".join(elem.itertext()).split()) or None
-
-
-def _name(elem: Element | None) -> str | None:
-    """A person name: its parts (prefix, given, family) each a word, or plain text."""
-    if elem is None or elem.get("nullFlavor"):
-        return None
-    return " ".join(" ".join(elem.itertext()).split()) or None
-
-
-def _id_ext(elem: Element | None, oid: str) -> str | None:
+def _title(root: Element, encounter: Element) -> str | None:
+    elem = encounter.find("v3:text", V3)
     if elem is None:
         return None
-    for ident in elem.findall("v3:id", _V3):
-        if ident.get("root") == oid and ident.get("extension"):
-            return _attr(ident, "extension")
-    return None
-
-
-def _title(root: Element, encounter: Element) -> str | None:
-    text = encounter.find("v3:text", _V3)
-    if text is None:
-        return None
-    direct = " ".join((text.text or "").split())
+    direct = " ".join((elem.text or "").split())
     if direct:
         return direct
-    ref = _attr(text.find("v3:reference", _V3), "value")
+    ref = attr(elem.find("v3:reference", V3), "value")
     if ref and ref.startswith("#"):
         target = next((e for e in root.iter() if e.get("ID") == ref[1:]), None)
-        return _text(target)
-    return _text(text)
+        return text(target)
+    return text(elem)
 
 
 def _address(role: Element) -> Address | None:
-    addr = role.find("v3:addr", _V3)
+    addr = role.find("v3:addr", V3)
     if addr is None or addr.get("nullFlavor"):
         return None
     lines = tuple(
-        line for e in addr.findall("v3:streetAddressLine", _V3) if (line := _text(e)) is not None
+        line for e in addr.findall("v3:streetAddressLine", V3) if (line := text(e)) is not None
     )
-    postcode = _text(addr.find("v3:postalCode", _V3))
-    city = _text(addr.find("v3:city", _V3))
+    postcode = text(addr.find("v3:postalCode", V3))
+    city = text(addr.find("v3:city", V3))
     if not (lines or postcode or city):
         return None
     return Address(lines, postcode, city)
 
 
 def _phone(role: Element) -> str | None:
-    for telecom in role.findall("v3:telecom", _V3):
+    for telecom in role.findall("v3:telecom", V3):
         value = telecom.get("value") or ""
         if value.startswith("tel:"):
             return value[4:] or None
     return None
 
 
-def _place(encounter: Element) -> Place | None:
-    for participant in encounter.findall("v3:participant", _V3):
-        role = participant.find("v3:participantRole", _V3)
-        if role is None or role.get("classCode", "SDLOC") != "SDLOC":
-            continue
+def _place(encounter: Element, patient_address: Address | None) -> Place | None:
+    for participant in encounter.findall("v3:participant", V3):
+        role = participant.find("v3:participantRole", V3)
         kind = participant.get("typeCode")
-        if kind == "LOC":
-            return Place(
-                name=_text(role.find("v3:playingEntity/v3:name", _V3)),
-                sor=_id_ext(role, SOR_OID),
-                address=_address(role),
-                phone=_phone(role),
-            )
-        if kind in ("SBJ", "DST"):
+        if role is None or role.get("classCode", "SDLOC") != "SDLOC" or kind not in PLACE_TYPES:
+            continue
+        name = text(role.find("v3:playingEntity/v3:name", V3))
+        address = _address(role)
+        if _is_home(kind, name, address, patient_address):
             # The name is fixed by the standard (FUT even misspells it); the phone would be the
             # patient's own, not the place's.
-            return Place(name=HOME, address=_address(role), is_home=True)
+            return Place(name=HOME, address=address, is_home=True)
+        return Place(name=name, sor=id_ext(role, SOR_OID), address=address, phone=_phone(role))
     return None
+
+
+def _is_home(
+    kind: str | None, name: str | None, address: Address | None, patient: Address | None
+) -> bool:
+    """Whether the document identifies the place as the patient's own home.
+
+    A ``SBJ``/``DST`` type alone does not: municipalities type any place "at the citizen's"
+    that way, a day centre's entrance included. The name saying so does; so does the patient's
+    own address; and so does the type when the place has no name or address of its own.
+    """
+    if name is not None:
+        words = name.casefold().split()
+        if len(words) >= 2 and words[0].startswith("borger") and words[1].startswith("hjem"):
+            return True
+    if address is not None and patient is not None and _same_address(address, patient):
+        return True
+    return kind in ("SBJ", "DST") and name is None and address is None
+
+
+def _same_address(a: Address, b: Address) -> bool:
+    def key(x: Address) -> tuple[tuple[str, ...], str]:
+        lines = tuple(" ".join(line.casefold().split()) for line in x.lines)
+        return lines, (x.postcode or "").strip()
+
+    return key(a) == key(b)
 
 
 def _owner(root: Element, performer: Element | None) -> OrgRef | None:
     responsible = next(
         (
             a
-            for a in root.findall("v3:author/v3:assignedAuthor", _V3)
-            if _attr(a.find("v3:code", _V3), "code") not in REQUESTER_CODES
+            for a in root.findall("v3:author/v3:assignedAuthor", V3)
+            if attr(a.find("v3:code", V3), "code") not in REQUESTER_CODES
         ),
         None,
     )
     custodian = root.find(
-        "v3:custodian/v3:assignedCustodian/v3:representedCustodianOrganization", _V3
+        "v3:custodian/v3:assignedCustodian/v3:representedCustodianOrganization", V3
     )
     candidates: list[tuple[Element | None, str, Element | None]] = [
-        (responsible, SOR_OID, _find(responsible, "v3:representedOrganization/v3:name")),
-        (performer, SOR_OID, _find(performer, "v3:representedOrganization/v3:name")),
-        (custodian, SOR_OID, _find(custodian, "v3:name")),
-        (responsible, YDER_OID, _find(responsible, "v3:representedOrganization/v3:name")),
-        (performer, YDER_OID, _find(performer, "v3:representedOrganization/v3:name")),
+        (responsible, SOR_OID, find(responsible, "v3:representedOrganization/v3:name")),
+        (performer, SOR_OID, find(performer, "v3:representedOrganization/v3:name")),
+        (custodian, SOR_OID, find(custodian, "v3:name")),
+        (responsible, YDER_OID, find(responsible, "v3:representedOrganization/v3:name")),
+        (performer, YDER_OID, find(performer, "v3:representedOrganization/v3:name")),
     ]
     for elem, oid, name in candidates:
-        ident = _id_ext(elem, oid)
+        ident = id_ext(elem, oid)
         if ident:
-            return OrgRef(ident, _text(name))
+            return OrgRef(ident, text(name))
     return None

@@ -9,14 +9,15 @@ paging rules and the error translation:
   host, port) and must not repeat: otherwise ``UpstreamBadResponse``, since a hostile or broken
   server could otherwise send the gateway (and the patient's CPR number in the query) elsewhere;
 * a structurally broken document is ``UpstreamBadResponse``; a single resource with an unknown
-  code is skipped and logged;
+  code is refused on its own (logged, and returned in ``Answer.refused`` for the source's
+  status); a CarePlan or Goal ``entered-in-error`` is left out, as R4 says it never existed;
 * a resource id seen again on a later page (the set changed while paging) keeps its first place
   and its latest content, so nothing is shown twice.
 
 Example::
 
     fhir = FhirConnector(upstream, "http://127.0.0.1:8100/rm/fhir", settings.source("rm"))
-    records = await fhir.appointments("0201919990", start, end)
+    answer = await fhir.search_appointments("0201919990", start, end)
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from typing import TypeVar
 from yarl import URL
 
 from connectors import fhirjson, fhirparse
-from connectors.fhirjson import FhirFormatError, Json, SkipRecord
+from connectors.answer import Answer, Refusal
+from connectors.fhirjson import FhirFormatError, Json, Retracted, SkipRecord
 from connectors.fhirparse import CPR_SYSTEM
 from connectors.http import Upstream, consent_refusal
 from connectors.records import AppointmentRecord, GoalRecord, PlanRecord
 from gateway.config import SourceConfig
-from gateway.errors import UpstreamBadResponse
+from gateway.errors import UpstreamBadResponse, redact_cpr
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +79,22 @@ class FhirConnector:
     async def appointments(
         self, cpr: str, start: datetime | None, end: datetime | None
     ) -> list[AppointmentRecord]:
+        """The records of ``search_appointments`` (what was refused is left out)."""
+        return (await self.search_appointments(cpr, start, end)).records
+
+    async def plans(self, cpr: str) -> list[PlanRecord]:
+        """The records of ``search_plans``."""
+        return (await self.search_plans(cpr)).records
+
+    async def goals(self, cpr: str) -> list[GoalRecord]:
+        """The records of ``search_goals``."""
+        return (await self.search_goals(cpr)).records
+
+    async def search_appointments(
+        self, cpr: str, start: datetime | None, end: datetime | None
+    ) -> Answer[AppointmentRecord]:
         """The patient's appointments starting in ``[start, end)`` (aware datetimes; ``None``
-        leaves that side open), in the order the source pages them."""
+        leaves that side open), in the order the source pages them, and what was refused."""
         params = self._params(cpr)
         if start is not None:
             params.append(("date", f"ge{_utc(start)}"))
@@ -91,16 +107,16 @@ class FhirConnector:
 
         return await self._search("Appointment", params, parse)
 
-    async def plans(self, cpr: str) -> list[PlanRecord]:
-        """The patient's care plans."""
+    async def search_plans(self, cpr: str) -> Answer[PlanRecord]:
+        """The patient's care plans, and what was refused."""
 
         def parse(res: Json) -> PlanRecord:
             return fhirparse.care_plan(res, source=self.source.id, cpr=cpr)
 
         return await self._search("CarePlan", self._params(cpr), parse)
 
-    async def goals(self, cpr: str) -> list[GoalRecord]:
-        """The patient's goals."""
+    async def search_goals(self, cpr: str) -> Answer[GoalRecord]:
+        """The patient's goals, and what was refused."""
 
         def parse(res: Json) -> GoalRecord:
             return fhirparse.goal(res, source=self.source.id, cpr=cpr)
@@ -112,10 +128,11 @@ class FhirConnector:
 
     async def _search(
         self, resource_type: str, params: list[tuple[str, str]], parse: Callable[[Json], R]
-    ) -> list[R]:
+    ) -> Answer[R]:
         url = URL(f"{self.base_url}/{resource_type}").with_query(params)
         seen = {url}
         found: dict[str, R] = {}
+        refused: dict[str, Refusal] = {}  # by resource id, like ``found``
         for _ in range(self.max_pages):
             # The URL goes out already encoded, so a next link is fetched exactly as given.
             try:
@@ -124,19 +141,32 @@ class FhirConnector:
                 raise consent_refusal(exc, self.source.requires_consent) from exc
             try:
                 for res in fhirjson.search_matches(bundle, resource_type):
+                    # The id is checked by ``parse``: a resource that gets past it has one.
+                    rid = str(res.get("id"))
                     try:
                         record = parse(res)
+                    except Retracted:
+                        # A later page's word on a resource is the latest (see the docstring).
+                        found.pop(rid, None)
+                        refused.pop(rid, None)
+                        continue
                     except SkipRecord as exc:
                         log.warning(
-                            "source %s: skipped a %s: %s", self.source.id, resource_type, exc
+                            "source %s: refused a %s: %s",
+                            self.source.id,
+                            resource_type,
+                            redact_cpr(str(exc)),
                         )
+                        found.pop(rid, None)
+                        refused[rid] = Refusal(rid, exc.rule)
                         continue
+                    refused.pop(record.id, None)
                     found[record.id] = record
                 link = fhirjson.next_link(bundle)
             except FhirFormatError as exc:
                 raise self._bad(f"{resource_type} search: {exc}") from exc
             if link is None:
-                return list(found.values())
+                return Answer(list(found.values()), tuple(refused.values()))
             url = self._follow(url, link)
             if url in seen:
                 raise self._bad(f"{resource_type} search: next link repeats {url}")

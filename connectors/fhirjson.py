@@ -24,7 +24,19 @@ class FhirFormatError(ValueError):
 
 
 class SkipRecord(ValueError):
-    """One resource is well-formed but unusable (an unknown code); skip it and log why."""
+    """One resource is well-formed but unusable (an unknown code): refuse it and say so.
+
+    ``rule`` names what is wrong in words safe to show a client; the message (for our logs)
+    may quote the offending value.
+    """
+
+    def __init__(self, message: str, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+class Retracted(Exception):
+    """The source marks the resource ``entered-in-error``: it never happened; never show it."""
 
 
 # --- typed access ---

@@ -7,7 +7,22 @@ The typed helpers are in ``connectors/fhirjson.py``. Two outcomes besides a reco
   another patient's data). The connector reports it as ``UpstreamBadResponse``: a source that
   breaks FHIR's structure cannot be trusted for the rest of that answer.
 * ``SkipRecord``: one well-formed resource carries a value outside R4's set (an unknown status).
-  The connector skips and logs it; the rest of the answer stands.
+  The connector refuses it on its own (logged, and counted in the source's status); the rest of
+  the answer stands.
+* ``Retracted``: a ``CarePlan`` or ``Goal`` with status ``entered-in-error``. R4: it should never
+  have existed, so it is not shown at all (nor counted). Appointments keep that status (the
+  views hide it), as before.
+
+As R4 says:
+
+* ``CarePlan.author`` may be a Patient, Practitioner, PractitionerRole, Device, RelatedPerson,
+  Organization or CareTeam. Only an ``Organization`` (by ``type``, a literal ``Organization/…``
+  reference, a contained Organization, or a SOR identifier) is the plan's organisation; any other
+  author is a person or team, kept by name in ``PlanRecord.author``.
+* ``Goal.target.detail[x]`` is one of Quantity, Range, CodeableConcept, string, boolean, integer
+  or Ratio; each is read and written out in ``GoalTarget.detail`` (``< 53 mmol/mol``, ``4-7
+  mmol/L`` with an en dash, ``≥ 150 min``); quantities and range ends are also kept as they are
+  (``quantity``, ``low``, ``high``).
 
 Tolerated: a missing ``end`` or ``start``, offsets ``Z``/``±hh:mm``, fractional seconds, bare or
 partial dates (read as Copenhagen local midnight), OperationOutcome and ``include`` entries in a
@@ -16,11 +31,14 @@ searchset, literal references absolute or relative, and ``expressedBy`` for a Go
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
+from typing import Any
 
 from connectors.fhirjson import (
     FhirFormatError,
     Json,
+    Retracted,
     SkipRecord,
     concept_code,
     concept_text,
@@ -46,6 +64,7 @@ from connectors.records import (
     OrgRef,
     Place,
     PlanRecord,
+    Quantity,
 )
 
 CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
@@ -122,7 +141,9 @@ def appointment(res: Json, *, source: str, kind: str | None, cpr: str) -> Appoin
     try:
         status = AppointmentStatus(raw_status)
     except ValueError:
-        raise SkipRecord(f"{where}: unknown status {raw_status!r}") from None
+        raise SkipRecord(
+            f"{where}: unknown status {raw_status!r}", "Appointment.status outside FHIR R4's codes"
+        ) from None
     contained = {
         c.get("id"): c for c in objs(res, "contained", where) if isinstance(c.get("id"), str)
     }
@@ -200,13 +221,21 @@ def care_plan(res: Json, *, source: str, cpr: str) -> PlanRecord:
     where = f"CarePlan/{rid}"
     status = req_str(res, "status", where)
     if status not in PLAN_STATUSES:
-        raise SkipRecord(f"{where}: unknown status {status!r}")
+        raise SkipRecord(
+            f"{where}: unknown status {status!r}", "CarePlan.status outside FHIR R4's codes"
+        )
     subject = opt_obj(res, "subject", where)
     if subject is not None:
         _check_patient(subject, cpr, f"{where}.subject")
+    if status == "entered-in-error":
+        raise Retracted(where)
     categories = objs(res, "category", where)
     category = concept_code(categories[0], f"{where}.category[0]") if categories else None
     author = opt_obj(res, "author", where)
+    contained = {
+        c.get("id"): c for c in objs(res, "contained", where) if isinstance(c.get("id"), str)
+    }
+    organization, author_name = _author(author, contained, f"{where}.author")
     period = opt_obj(res, "period", where)
     goals = (opt_str(g, "reference", where) or "" for g in objs(res, "goal", where))
     return PlanRecord(
@@ -218,14 +247,41 @@ def care_plan(res: Json, *, source: str, cpr: str) -> PlanRecord:
         intent=opt_str(res, "intent", where),
         period_start=opt_datetime(period, "start", f"{where}.period"),
         period_end=opt_datetime(period, "end", f"{where}.period"),
-        organization=None if author is None else _org(author, f"{where}.author"),
+        organization=organization,
         activities=tuple(
             _activity(a, f"{where}.activity[{i}]")
             for i, a in enumerate(objs(res, "activity", where))
         ),
         goal_ids=tuple(g for g in (reference_id(r, "Goal") for r in goals) if g),
         description=opt_str(res, "description", where),
+        author=author_name,
     )
+
+
+def _author(
+    ref: Json | None, contained: dict[Any, Json], where: str
+) -> tuple[OrgRef | None, str | None]:
+    """``(organisation, person)``: which one the author reference is, as R4 types it."""
+    if ref is None:
+        return None, None
+    literal = opt_str(ref, "reference", where) or ""
+    target = contained.get(literal[1:]) if literal.startswith("#") else None
+    rtype = opt_str(ref, "type", where) or (
+        target.get("resourceType") if target else ref_type(literal)
+    )
+    sor = _identifier(ref, SOR_SYSTEM, where)
+    if target is not None and rtype == "Organization":
+        for ident in objs(target, "identifier", f"{where}.contained"):
+            if ident.get("system") == SOR_SYSTEM:
+                sor = sor or opt_str(ident, "value", f"{where}.contained")
+    display = opt_str(ref, "display", where) or (
+        opt_str(target, "name", f"{where}.contained") if target else None
+    )
+    # A SOR id names an organisation whatever the reference leaves out; any other typed author
+    # is a person or a team, never the plan's organisation.
+    if rtype == "Organization" or (rtype is None and sor is not None):
+        return (OrgRef(sor, display) if sor or display else None), None
+    return None, display
 
 
 def _activity(activity: Json, where: str) -> ActivityRecord:
@@ -257,31 +313,22 @@ def goal(res: Json, *, source: str, cpr: str) -> GoalRecord:
     where = f"Goal/{rid}"
     lifecycle = req_str(res, "lifecycleStatus", where)
     if lifecycle not in GOAL_STATUSES:
-        raise SkipRecord(f"{where}: unknown lifecycleStatus {lifecycle!r}")
+        raise SkipRecord(
+            f"{where}: unknown lifecycleStatus {lifecycle!r}",
+            "Goal.lifecycleStatus outside FHIR R4's codes",
+        )
     subject = opt_obj(res, "subject", where)
     if subject is not None:
         _check_patient(subject, cpr, f"{where}.subject")
+    if lifecycle == "entered-in-error":
+        raise Retracted(where)
     description = concept_text(obj(res.get("description"), f"{where}.description"), where)
     organization = _responsible(res, where)
     expressed = opt_obj(res, "expressedBy", where)
     if organization is None and expressed is not None:
         sor = _identifier(expressed, SOR_SYSTEM, f"{where}.expressedBy")
         organization = OrgRef(sor, opt_str(expressed, "display", where)) if sor else None
-    targets = []
-    for i, t in enumerate(objs(res, "target", where)):
-        at = f"{where}.target[{i}]"
-        detail = opt_str(t, "detailString", at)
-        quantity = opt_obj(t, "detailQuantity", at)
-        if detail is None and quantity is not None:
-            detail = f"{quantity.get('value', '')} {quantity.get('unit', '')}".strip() or None
-        due = t.get("dueDate")
-        targets.append(
-            GoalTarget(
-                measure=concept_text(opt_obj(t, "measure", at), at),
-                detail=detail,
-                due=None if due is None else parse_date(due, f"{at}.dueDate"),
-            )
-        )
+    targets = [_target(t, f"{where}.target[{i}]") for i, t in enumerate(objs(res, "target", where))]
     start = res.get("startDate")
     return GoalRecord(
         source=source,
@@ -296,3 +343,105 @@ def goal(res: Json, *, source: str, cpr: str) -> GoalRecord:
             r for a in objs(res, "addresses", where) if (r := opt_str(a, "reference", where))
         ),
     )
+
+
+def _target(t: Json, at: str) -> GoalTarget:
+    """One ``Goal.target``, its ``detail[x]`` read in whichever of R4's forms it comes."""
+    due = t.get("dueDate")
+    quantity = _quantity(opt_obj(t, "detailQuantity", at), f"{at}.detailQuantity")
+    span = opt_obj(t, "detailRange", at)
+    low = (
+        _quantity(opt_obj(span, "low", f"{at}.detailRange"), f"{at}.detailRange.low")
+        if span
+        else None
+    )
+    high = (
+        _quantity(opt_obj(span, "high", f"{at}.detailRange"), f"{at}.detailRange.high")
+        if span
+        else None
+    )
+    detail = opt_str(t, "detailString", at)
+    if detail is None and quantity is not None:
+        detail = _quantity_text(quantity)
+    if detail is None and (low is not None or high is not None):
+        detail = _range_text(low, high)
+    if detail is None:
+        detail = concept_text(opt_obj(t, "detailCodeableConcept", at), at)
+    if detail is None and isinstance(t.get("detailBoolean"), bool):
+        detail = "Ja" if t["detailBoolean"] else "Nej"
+    if detail is None and "detailInteger" in t:
+        value = t["detailInteger"]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise FhirFormatError(f"{at}.detailInteger must be an integer")
+        detail = str(value)
+    if detail is None and (ratio := opt_obj(t, "detailRatio", at)) is not None:
+        parts = [
+            _quantity(opt_obj(ratio, side, f"{at}.detailRatio"), f"{at}.detailRatio.{side}")
+            for side in ("numerator", "denominator")
+        ]
+        if all(p is not None for p in parts):
+            detail = " / ".join(_quantity_text(p) for p in parts if p is not None)
+    return GoalTarget(
+        measure=concept_text(opt_obj(t, "measure", at), at),
+        detail=detail,
+        due=None if due is None else parse_date(due, f"{at}.dueDate"),
+        quantity=quantity,
+        low=low,
+        high=high,
+    )
+
+
+COMPARATORS = frozenset({"<", "<=", ">=", ">"})
+
+
+def _quantity(q: Json | None, where: str) -> Quantity | None:
+    """An R4 ``Quantity``; ``None`` when absent or empty."""
+    if q is None:
+        return None
+    value = q.get("value")
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+    ):
+        raise FhirFormatError(f"{where}.value must be a decimal")
+    comparator = opt_str(q, "comparator", where)
+    if comparator is not None and comparator not in COMPARATORS:
+        raise FhirFormatError(f"{where}.comparator must be one of <, <=, >=, >")
+    unit, code = opt_str(q, "unit", where), opt_str(q, "code", where)
+    if value is None and unit is None and code is None:
+        return None
+    return Quantity(
+        value=None if value is None else _number(float(value)),
+        comparator=comparator,
+        unit=unit,
+        code=code,
+        system=opt_str(q, "system", where),
+    )
+
+
+_SIGN = {"<": "<", "<=": "≤", ">=": "≥", ">": ">"}
+_DASH = "\u2013"  # an en dash, as a range is written
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def _quantity_text(q: Quantity) -> str:
+    parts = [_SIGN[q.comparator]] if q.comparator else []
+    if q.value is not None:
+        parts.append(q.value)
+    if q.unit or q.code:
+        parts.append(q.unit or q.code or "")
+    return " ".join(parts)
+
+
+def _range_text(low: Quantity | None, high: Quantity | None) -> str:
+    """R4 ``Range``: both ends inclusive, either may be missing (``≥ low``, ``≤ high``)."""
+    if low is not None and high is not None:
+        if (low.unit or low.code) == (high.unit or high.code) and low.value is not None:
+            return f"{low.value}{_DASH}{_quantity_text(high)}"
+        return f"{_quantity_text(low)} {_DASH} {_quantity_text(high)}"
+    if low is not None:
+        return f"≥ {_quantity_text(low)}"
+    assert high is not None
+    return f"≤ {_quantity_text(high)}"

@@ -122,6 +122,11 @@ class AppointmentRecord:
     ``id`` is stable across versions of the same appointment within a source (FHIR resource id,
     APD ClinicalDocument id); ``version`` orders versions; ``superseded`` marks an entry a newer
     one replaced.
+
+    ``all_day``: the source set no time, only days. ``start``/``end`` are then the Copenhagen
+    local midnights of the first day and of the day after the last one (half-open), so windows,
+    ordering and period blocks treat it like any other span. ``indicative_time``: the source says
+    the time is only a guide (APD-DK ``GuidedIntervalType``, "tidspunktet er vejledende").
     """
 
     source: str
@@ -139,6 +144,8 @@ class AppointmentRecord:
     updated: datetime | None = None
     superseded: bool = False
     based_on: tuple[str, ...] = ()
+    all_day: bool = False
+    indicative_time: bool = False
 
     def __post_init__(self) -> None:
         _require_aware(self.start, self.end, self.updated)
@@ -149,12 +156,34 @@ class AppointmentRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Quantity:
+    """A FHIR R4 ``Quantity``: a value, how it compares (``<``, ``<=``, ``>=``, ``>``), a unit.
+
+    ``unit`` is the human-readable unit; ``code``/``system`` the coded one (UCUM, usually).
+    """
+
+    value: str | None  # the decimal as text (``"7.5"``): no float noise in what is shown
+    comparator: str | None = None
+    unit: str | None = None
+    code: str | None = None
+    system: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class GoalTarget:
-    """A measurable target of a goal."""
+    """A measurable target of a goal.
+
+    ``detail`` is the target in words, whatever form the source gave it in (FHIR R4
+    ``detail[x]``); a quantity is also in ``quantity``, a range in ``low``/``high`` (both
+    inclusive; either may be open).
+    """
 
     measure: str | None
     detail: str | None
     due: date | None
+    quantity: Quantity | None = None
+    low: Quantity | None = None
+    high: Quantity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +242,7 @@ class PlanRecord:
     activities: tuple[ActivityRecord, ...] = ()
     goal_ids: tuple[str, ...] = ()
     description: str | None = None
+    author: str | None = None  # a person (or team) who wrote the plan; never the organisation
 
     def __post_init__(self) -> None:
         _require_aware(self.period_start, self.period_end)

@@ -2,7 +2,9 @@
 through the shared cache, folding every upstream failure into a per-source result.
 
 Nothing here raises for an upstream problem: a ``SourceResult`` says how the source answered
-(``OK``, ``STALE``, ``TIMEOUT``, …), so one failing source never fails the overview.
+(``OK``, ``STALE``, ``TIMEOUT``, …), so one failing source never fails the overview. It also
+carries the documents the source's answer refused (``connectors/answer.py``): an ``OK`` source
+may have left some out, and says so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import aiohttp
 
+from connectors.answer import Answer, Refusal
 from connectors.apd import ApdConnector
 from connectors.cache import RecordCache
 from connectors.cpr import CprConnector
@@ -42,13 +45,18 @@ P = TypeVar("P", PlanRecord, GoalRecord)
 
 @dataclass(frozen=True, slots=True)
 class SourceResult(Generic[R]):
-    """What one source contributed to one request."""
+    """What one source contributed to one request.
+
+    ``refused``: the documents its answer held that broke their format's rules (not in
+    ``records``, not shown); the source's other records stand.
+    """
 
     source: str
     status: str
     records: tuple[R, ...]
     fetched_at: datetime | None
     error: UpstreamError | None = None
+    refused: tuple[Refusal, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +133,9 @@ class Sources:
         key: str,
         record_type: type[R],
         ttl_s: float,
-        load: Callable[[], Awaitable[list[R]]],
+        load: Callable[[], Awaitable[list[R] | Answer[R]]],
     ) -> SourceResult[R]:
-        async def guarded_load() -> list[R]:
+        async def guarded_load() -> list[R] | Answer[R]:
             try:
                 return await load()
             except UpstreamNotConsented as exc:
@@ -148,8 +156,10 @@ class Sources:
         if got.stale:
             if got.error is not None:
                 log.warning("source %s failed, serving stale: %s", source, got.error.detail)
-            return SourceResult(source, "STALE", tuple(got.records), got.fetched_at, got.error)
-        return SourceResult(source, "OK", tuple(got.records), got.fetched_at)
+            return SourceResult(
+                source, "STALE", tuple(got.records), got.fetched_at, got.error, got.refused
+            )
+        return SourceResult(source, "OK", tuple(got.records), got.fetched_at, None, got.refused)
 
     async def appointments(self, s: SourceConfig, cpr: str) -> SourceResult[AppointmentRecord]:
         conn = self._appointments[s.id]
@@ -158,14 +168,14 @@ class Sources:
             f"appointments:{s.id}:{cpr}:all",
             AppointmentRecord,
             s.cache_ttl_s,
-            lambda: conn.appointments(cpr, None, None),
+            lambda: conn.search_appointments(cpr, None, None),
         )
 
     async def plans(self, s: SourceConfig, cpr: str) -> SourceResult[PlanRecord]:
         """The source's care plans, each owned by an organisation (the source's when unnamed)."""
         conn = self._plans[s.id]
         got = await self._cached(
-            s.id, f"plans:{s.id}:{cpr}", PlanRecord, s.cache_ttl_s, lambda: conn.plans(cpr)
+            s.id, f"plans:{s.id}:{cpr}", PlanRecord, s.cache_ttl_s, lambda: conn.search_plans(cpr)
         )
         return _owned_by(got, s)
 
@@ -173,7 +183,7 @@ class Sources:
         """The source's goals, each owned by an organisation (the source's when unnamed)."""
         conn = self._plans[s.id]
         got = await self._cached(
-            s.id, f"goals:{s.id}:{cpr}", GoalRecord, s.cache_ttl_s, lambda: conn.goals(cpr)
+            s.id, f"goals:{s.id}:{cpr}", GoalRecord, s.cache_ttl_s, lambda: conn.search_goals(cpr)
         )
         return _owned_by(got, s)
 

@@ -14,6 +14,9 @@
     ├── BlockedError                  BLOCKED_BY_PATIENT   (a guarded field withheld by a block)
     ├── AuditUnavailableError         AUDIT_UNAVAILABLE    (the access log cannot be written)
     ├── StoreUnavailableError         STORE_UNAVAILABLE    (the gateway's database failed/timed out)
+    ├── DocumentRefused               DOCUMENT_REFUSED     (reported, never raised: a source's
+    │                                                       documents that break their format's
+    │                                                       rules; its other data is shown)
     └── UpstreamError                 UPSTREAM_ERROR       (always names the source)
         ├── UpstreamTimeout           UPSTREAM_TIMEOUT
         ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE (connection refused/reset, 5xx, 429)
@@ -30,6 +33,11 @@ import re
 from typing import Any, ClassVar
 
 _CPR = re.compile(r"(?<!\d)(\d{6})-?\d{4}(?!\d)")
+
+
+def redact_cpr(text: str) -> str:
+    """``text`` with anything shaped like a CPR number cut to its birth date (``010858-****``)."""
+    return _CPR.sub(r"\1-****", text)
 
 
 class GatewayError(Exception):
@@ -101,6 +109,24 @@ class StoreUnavailableError(GatewayError):
     code = "STORE_UNAVAILABLE"
 
 
+class DocumentRefused(GatewayError):
+    """Documents of one source broke their format's rules and were left out (one rule each).
+
+    Reported beside the data, never raised: the source's other records are shown.
+    """
+
+    code = "DOCUMENT_REFUSED"
+
+    def __init__(self, source: str, reason: str, count: int) -> None:
+        noun = "document" if count == 1 else "documents"
+        super().__init__(
+            f"Source {source!r} sent {count} {noun} that could not be read as written "
+            f"and {'is' if count == 1 else 'are'} not shown: {redact_cpr(reason)}.",
+            source=source,
+            refused=count,
+        )
+
+
 class UpstreamError(GatewayError):
     """A source system failed. ``source`` is the configured source id."""
 
@@ -112,7 +138,7 @@ class UpstreamError(GatewayError):
         self.source = source
         # Upstream detail is for our logs only, never for clients; and even our logs get no
         # CPR numbers (register URLs carry them in the path).
-        self.detail = _CPR.sub(r"\1-****", detail)
+        self.detail = redact_cpr(detail)
 
 
 class UpstreamTimeout(UpstreamError):

@@ -4,6 +4,8 @@ Times are written as Europe/Copenhagen local time with ``TZID`` and one ``VTIMEZ
 in force since 1996), so calendar apps show them right across DST changes. The one exception is
 the repeated hour on the last Sunday of October: RFC 5545 reads an ambiguous local time as its
 first occurrence (summer time), so a time in the second occurrence is written in UTC instead.
+An all-day appointment (the source set no time) is written with ``VALUE=DATE``: ``DTSTART`` its
+first day, ``DTEND`` the day after its last (RFC 5545 §3.6.1: the end date is exclusive).
 
 Only what a calendar needs leaves: title, place, times, status. The appointment's ``reason``
 never does (a GP reason must never leak).
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from connectors.records import AppointmentRecord, AppointmentStatus, Place
@@ -112,6 +114,24 @@ def _time_property(name: str, dt: datetime) -> str:
     return f"{name};TZID={_TZID}:{local.strftime('%Y%m%dT%H%M%S')}"
 
 
+def _date_property(name: str, day: date) -> str:
+    return f"{name};VALUE=DATE:{day.strftime('%Y%m%d')}"
+
+
+def _all_day(record: AppointmentRecord, start: datetime) -> list[str]:
+    first = _utc(start, "DTSTART").astimezone(_TZ).date()
+    # ``end`` is the local midnight after the last day; a missing one means a single day.
+    after = (
+        _utc(record.end, "DTEND").astimezone(_TZ).date()
+        if record.end is not None
+        else first + timedelta(days=1)
+    )
+    return [
+        _date_property("DTSTART", first),
+        _date_property("DTEND", max(after, first + timedelta(days=1))),
+    ]
+
+
 def _location(place: Place | None) -> str | None:
     if place is None:
         return None
@@ -166,10 +186,17 @@ def _event(record: AppointmentRecord, start: datetime, stamp: str) -> list[str]:
         "BEGIN:VEVENT",
         f"UID:{escape_text(_uid(record))}",
         f"DTSTAMP:{stamp}",
-        _time_property("DTSTART", start),
     ]
+    if record.all_day:
+        lines.extend(_all_day(record, start))
+    else:
+        lines.append(_time_property("DTSTART", start))
     # Compared in UTC: the same wall-clock time can be two instants in October.
-    if record.end is not None and _utc(record.end, "DTEND") > _utc(start, "DTSTART"):
+    if (
+        not record.all_day
+        and record.end is not None
+        and _utc(record.end, "DTEND") > _utc(start, "DTSTART")
+    ):
         lines.append(_time_property("DTEND", record.end))
     lines.append(f"SUMMARY:{escape_text(record.title)}")
     location = _location(record.place)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Self
 
 import strawberry
@@ -75,8 +75,29 @@ class Appointment:
         description="What the appointment is. GP appointments always read "
         "'Aftale hos praktiserende læge'."
     )
-    start: datetime | None = strawberry.field(description="Start, with offset (Europe/Copenhagen).")
-    end: datetime | None = strawberry.field(description="End; null when the source gives none.")
+    start: datetime | None = strawberry.field(
+        description="Start, with offset (Europe/Copenhagen). For an all-day appointment: "
+        "00:00 local time on `startDate`."
+    )
+    end: datetime | None = strawberry.field(
+        description="End; null when the source gives none. For an all-day appointment: 00:00 "
+        "local time on the day after `endDate` (the span is half-open, `[start, end)`)."
+    )
+    all_day: bool = strawberry.field(
+        description="The source set no time of day, only the day(s) (APD-DK 'no time'): show "
+        "`startDate` to `endDate`, not `start`'s 00:00."
+    )
+    start_date: date | None = strawberry.field(
+        description="For an all-day appointment, its first day (Europe/Copenhagen); else null."
+    )
+    end_date: date | None = strawberry.field(
+        description="For an all-day appointment, its last day, inclusive (Europe/Copenhagen): "
+        "equal to `startDate` for one day; else null."
+    )
+    indicative_time: bool = strawberry.field(
+        description="The source says the time is only a guide ('tidspunktet er vejledende'): "
+        "the visit may come earlier or later."
+    )
     source: Source = strawberry.field(description="The system that owns the appointment.")
     sector: Sector = strawberry.field(description="Hospital, municipality or GP.")
     organization: Organization | None = strawberry.field(
@@ -98,7 +119,8 @@ class Appointment:
 
     @strawberry.field(
         description="The patient's other active appointments that overlap this one in time "
-        "(for coordination, e.g. a home-care visit during a hospital appointment)."
+        "(for coordination, e.g. a home-care visit during a hospital appointment). All-day "
+        "appointments have no time of day, so they overlap nothing and are never listed."
     )
     def overlaps_with(self) -> list[Appointment]:
         return self.page.overlapping(self.record)
@@ -107,6 +129,17 @@ class Appointment:
 def _local(dt: datetime | None) -> datetime | None:
     """Shown in Europe/Copenhagen whatever offset the source used (FHIR may send UTC)."""
     return dt.astimezone(calendar.TZ) if dt is not None else None
+
+
+def _days(r: AppointmentRecord) -> tuple[date, date] | None:
+    """An all-day appointment's first and last day (inclusive), in Copenhagen."""
+    if not r.all_day or r.start is None:
+        return None
+    first = calendar.local_date(r.start)
+    if r.end is None:
+        return first, first
+    # ``end`` is the midnight after the last day: the instant before it is on the last day.
+    return first, max(first, calendar.local_date(r.end - timedelta(microseconds=1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,12 +205,17 @@ class AppointmentConnection:
     def node(self, r: AppointmentRecord) -> Appointment:
         src = self.source_types[r.source]
         place = r.place
+        days = _days(r)
         return Appointment(
             id=strawberry.ID(f"{r.source}:{r.id}"),
             status=r.status,
             title=r.title,
             start=_local(r.start),
             end=_local(r.end),
+            all_day=days is not None,
+            start_date=days[0] if days else None,
+            end_date=days[1] if days else None,
+            indicative_time=r.indicative_time,
             source=src,
             sector=Sector(src.kind.value) if src.kind.value != "region" else Sector.HOSPITAL,
             organization=Organization.of(r.organization),
@@ -202,7 +240,9 @@ class AppointmentConnection:
                 for a in self.everything
                 if a.status not in HIDDEN_BY_DEFAULT and a.status is not Status.NOSHOW
             ]
-            pairs = calendar.find_overlaps(active, lambda a: (a.start, a.end))
+            pairs = calendar.find_overlaps(
+                active, lambda a: (None, None) if a.all_day else (a.start, a.end)
+            )
             self.overlap_index = {
                 (active[i].source, active[i].id): [active[j] for j in js] for i, js in pairs.items()
             }

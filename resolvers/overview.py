@@ -53,6 +53,7 @@ from resolvers.feed import (
 )
 from resolvers.fetch import APPOINTMENTS, FIELD_CATEGORY, GOALS, PLANS, STAMKORT, Fetches
 from resolvers.plans import Goal, Plan, goals_of, plans_of
+from resolvers.refusals import refused_counts, report_refusals
 from resolvers.stamkort import EnteredOrigin, Stamkort, edits_of, stamkort_of
 from resolvers.types import Notice, Source, SourceKind, SourceState, SourceStatus
 
@@ -74,8 +75,10 @@ class Patient:
 
 
 def report_failures(info: Info[Context, None], results: Iterable[SourceResult[Any]]) -> None:
-    """Add one error per failed source (code and source only; details stay in our logs)."""
+    """Add one error per failed source (code and source only; details stay in our logs), and
+    one per source and rule for documents it refused."""
     state = info.context.state
+    results = tuple(results)
     for r in results:
         if r.error is None or r.status == "NOT_CONSENTED":
             continue
@@ -89,6 +92,7 @@ def report_failures(info: Info[Context, None], results: Iterable[SourceResult[An
             (r.source, r.error.code),
             GraphQLError(message, path=info.path.as_list(), extensions=r.error.extensions),
         )
+    report_refusals(info, results)
 
 
 def _names(selection_set: SelectionSetNode | None, fragments: Mapping[str, Any]) -> set[str]:
@@ -198,11 +202,13 @@ class PatientOverview:
     )
 
     @strawberry.field(description="How every source answered for the data this query asked for.")
-    async def sources(self) -> list[SourceState]:
+    async def sources(self, info: Info[Context, None]) -> list[SourceState]:
         worst: dict[str, SourceResult[Any]] = {}  # a source's first non-OK answer, else OK
-        for r in await self.fetches.results():
+        results = await self.fetches.results()
+        for r in results:
             if r.source not in worst or worst[r.source].status == "OK":
                 worst[r.source] = r
+        refused = refused_counts(info.context.principal, info.context.state.scope, results)
         out = []
         for src in self.source_types.values():
             got = worst.get(src.id)
@@ -213,6 +219,7 @@ class PatientOverview:
                     kind=src.kind,
                     status=SourceStatus(got.status) if got else SourceStatus.NOT_REQUESTED,
                     fetched_at=got.fetched_at if got else None,
+                    refused_documents=refused[src.id],
                 )
             )
         return out

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import strawberry
 
+from connectors import records
 from connectors.records import GoalRecord, Origin, PlanRecord
 from connectors.registry import SourceResult
 from resolvers.calendar import TZ
@@ -25,11 +26,41 @@ class Activity:
     )
 
 
+@strawberry.type(description="A measured amount (FHIR R4 Quantity).")
+class Quantity:
+    value: float | None = strawberry.field(description="The number.")
+    comparator: str | None = strawberry.field(
+        description="How the real value relates to `value`: `<`, `<=`, `>=` or `>`; null: equal."
+    )
+    unit: str | None = strawberry.field(description="The unit as written, e.g. `mmol/mol`.")
+    code: str | None = strawberry.field(description="The coded unit (usually UCUM).")
+    system: str | None = strawberry.field(description="The code system of `code`.")
+
+    @classmethod
+    def of(cls, q: records.Quantity | None) -> Quantity | None:
+        if q is None:
+            return None
+        value = float(q.value) if q.value is not None else None
+        return cls(value=value, comparator=q.comparator, unit=q.unit, code=q.code, system=q.system)
+
+
 @strawberry.type(description="A measurable target of a goal.")
 class Target:
     measure: str | None = strawberry.field(description="What is measured.")
-    detail: str | None = strawberry.field(description="The target value.")
+    detail: str | None = strawberry.field(
+        description="The target value in words, whatever its form: `< 53 mmol/mol`, "
+        "`4-7 mmol/L` (a range), a coded value's text, `Ja`/`Nej`, a ratio."
+    )
     due_date: date | None = strawberry.field(description="When it should be reached.")
+    quantity: Quantity | None = strawberry.field(
+        description="The target as a quantity, when given as one."
+    )
+    low: Quantity | None = strawberry.field(
+        description="When given as a range: its lower end, inclusive (null: no lower end)."
+    )
+    high: Quantity | None = strawberry.field(
+        description="When given as a range: its upper end, inclusive (null: no upper end)."
+    )
 
 
 @strawberry.type(description="A goal (mål) of the patient's care.")
@@ -57,7 +88,11 @@ class Plan:
     period_start: datetime | None = strawberry.field(description="Start of the plan's period.")
     period_end: datetime | None = strawberry.field(description="End of the plan's period.")
     organization: Organization | None = strawberry.field(
-        description="The organisation responsible for the plan."
+        description="The organisation responsible for the plan (only an organisation: a "
+        "person who wrote it is `author`)."
+    )
+    author: str | None = strawberry.field(
+        description="The person (or team) who wrote the plan, by name, when the source says."
     )
     activities: list[Activity] = strawberry.field(description="Planned activities.")
     goal_ids: list[strawberry.ID] = strawberry.field(description="Ids of the plan's goals.")
@@ -85,6 +120,7 @@ def plan_of(r: PlanRecord, sources: Mapping[str, Source]) -> Plan:
         period_start=_local(r.period_start),
         period_end=_local(r.period_end),
         organization=Organization.of(r.organization),
+        author=r.author,
         activities=[
             Activity(
                 title=a.title,
@@ -108,7 +144,17 @@ def goal_of(r: GoalRecord, sources: Mapping[str, Source]) -> Goal:
         lifecycle_status=r.lifecycle_status,
         achievement_status=r.achievement_status,
         start_date=r.start,
-        targets=[Target(measure=t.measure, detail=t.detail, due_date=t.due) for t in r.targets],
+        targets=[
+            Target(
+                measure=t.measure,
+                detail=t.detail,
+                due_date=t.due,
+                quantity=Quantity.of(t.quantity),
+                low=Quantity.of(t.low),
+                high=Quantity.of(t.high),
+            )
+            for t in r.targets
+        ],
         organization=Organization.of(r.organization),
         origin=r.origin,
     )

@@ -72,6 +72,13 @@ class SourceState:
     fetched_at: datetime | None = strawberry.field(
         description="When the data shown from this source was fetched (older when STALE)."
     )
+    refused_documents: int = strawberry.field(
+        description="How many documents this source sent that break their format's rules "
+        "(APD-DK 2.0.1, FHIR R4) and are therefore not shown; the rest of its data is. Each "
+        "rule broken is named in an error with code `DOCUMENT_REFUSED`. Told to the patient and "
+        "their relatives; always 0 for a clinician (unless overriding blocks), since a refused "
+        "document may be one a block withholds."
+    )
 
 
 @strawberry.type(description="A postal address.")

@@ -4,6 +4,12 @@
 published version, see ``simulators/apd.py`` for the wire rules); ``render_cda`` writes one entry
 as an APD-DK CDA in the shape of MedCom's published examples (project-written, not copied);
 ``hostile`` writes the stand-ins served under ``malformed`` faults.
+
+Places: a site with a SOR id is a ``LOC`` participant; the patient's home is ``SBJ`` named
+"Borgers Hjemmeadresse"; any other place without a SOR id (a day centre's entrance) is ``SBJ``
+with its own name and address, as municipalities write them. A version without a set time
+(``SimVersion.all_day``) is written as MedCom's "no time" example: local midnight, an unknown
+end and a ``GuidedIntervalType`` precondition (which ``SimVersion.indicative`` also adds).
 """
 
 from __future__ import annotations
@@ -159,6 +165,8 @@ def _tel(phone: str | None) -> str:
 
 def _when_text(version: SimVersion) -> str:
     start = version.start.astimezone(TZ)
+    if version.all_day:
+        return f"{start:%Y-%m-%d} (intet fast tidspunkt)"
     if version.end is None:
         return f"{start:%Y-%m-%d %H:%M}"
     return f"{start:%Y-%m-%d %H:%M} - {version.end.astimezone(TZ):%Y-%m-%d %H:%M}"
@@ -181,18 +189,40 @@ def render_cda(pop: Population, source: str, entry: Entry) -> str:
         )
     else:
         author_id = f'<id extension="{org.sor}" root="{SOR_OID}"/>'
-    high = f'<high value="{ts(v.end)}"/>' if v.end else '<high nullFlavor="NI"/>'
+    # A day without a set time is written as MedCom's "no time" example: local midnight, an
+    # unknown end and the GuidedIntervalType precondition.
+    high = f'<high value="{ts(v.end)}"/>' if v.end and not v.all_day else '<high nullFlavor="NI"/>'
     interval = f'<effectiveTime><low value="{ts(v.start)}"/>{high}</effectiveTime>'
     person_xml = (
         f"<assignedPerson><name>{_e(v.performer)}</name></assignedPerson>" if v.performer else ""
     )
     place = v.place
+    guidance = (
+        "Der er ikke afsat et bestemt tidspunkt" if v.all_day else "Tidspunktet er vejledende"
+    )
+    guided = (
+        '<precondition><templateId root="1.2.208.184.14.11.5" extension="2019-09-10"/>'
+        f'<criterion><code code="GuidedIntervalType" codeSystem="{KIND_OID}"/>'
+        f"<text>{guidance}</text></criterion></precondition>"
+        if v.all_day or v.indicative
+        else ""
+    )
     if place.is_home:
         place_xml = (
             '<participant typeCode="SBJ"><participantRole classCode="SDLOC">'
             '<templateId root="1.2.208.184.14.11.3" extension="2019-09-10"/>'
             f"{_addr(place.address or person.address, 'H')}"
             '<playingEntity classCode="PLC"><name>Borgers Hjemmeadresse</name></playingEntity>'
+            "</participantRole></participant>"
+        )
+    elif place.sor is None:
+        # A meeting place at the citizen's side with its own name and address (a day centre's
+        # entrance): typed SBJ like a home visit, as municipalities do, yet not the home.
+        place_xml = (
+            '<participant typeCode="SBJ"><participantRole classCode="SDLOC">'
+            '<templateId root="1.2.208.184.14.11.3" extension="2019-09-10"/>'
+            f"{_addr(place.address, 'PUB')}"
+            f'<playingEntity classCode="PLC"><name>{_e(place.name)}</name></playingEntity>'
             "</participantRole></participant>"
         )
     else:
@@ -257,7 +287,7 @@ def render_cda(pop: Population, source: str, entry: Entry) -> str:
         '<performer typeCode="PRF"><assignedEntity>'
         f'<id extension="{org.sor}" root="{SOR_OID}"/>{person_xml}'
         f"<representedOrganization><name>{_e(org.name)}</name></representedOrganization>"
-        f"</assignedEntity></performer>{place_xml}{reason_xml}"
+        f"</assignedEntity></performer>{place_xml}{reason_xml}{guided}"
         "</encounter></entry></section></component></structuredBody></component>"
         "</ClinicalDocument>\n"
     )

@@ -84,6 +84,8 @@ class SimVersion:
     place: SimPlace
     reason: str | None = None
     performer: str | None = None
+    all_day: bool = False  # no time set: ``start``/``end`` are the local midnights around it
+    indicative: bool = False  # the time is only a guide (APD-DK GuidedIntervalType)
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,6 +580,7 @@ def build_population(
     _plans_protected(b, protected, anchor)
     _citizen_history(b, history, anchor, now)
     _other_people(b, anchor, now)
+    _meeting_places(b, multi, group2, anchor)
     _personas(pop, anchor)
     return pop
 
@@ -786,6 +789,42 @@ def _citizen_history(b: _Builder, p: SimPerson, anchor: date, now: datetime) -> 
             start = _at(day, b.rng.randrange(7, 18), b.rng.choice((0, 15, 30, 45)))
             choice = b.rng.randrange(len(_CATALOGUE[source]))
             b.simple(source, p, choice, start, _status_for(start, now, b.rng))
+
+
+def _meeting_places(b: _Builder, multi: SimPerson, group2: SimPerson, anchor: date) -> None:
+    """Two shapes the other appointments lack, added last so that nothing else changes: a walk
+    that starts at a day centre's entrance (a meeting place at the citizen's side that is not
+    the home) for citizen-multi, and a home-nursing visit on a day without a set time for
+    citizen-group2 (whose overview has room for it: no feed or overlap test reads it)."""
+    walk_day = anchor + timedelta(days=2)
+    entrance = SimPlace(
+        "Ved hovedindgangen, Aktivitetscenter Åbyhøj",
+        None,
+        _a("Bakkegårdsvej 400", "8230", "Åbyhøj", "0751"),
+    )
+    walk = SimVersion(
+        _at(walk_day, 10),
+        _at(walk_day, 11),
+        "booked",
+        "Genoptræning: gåtur",
+        "751130016001",
+        entrance,
+        "Genoptræningsplan",
+    )
+    b.add("aarhus", multi.cpr, [walk])
+    day = anchor + timedelta(days=9)
+    visit = SimVersion(
+        _at(day, 0),
+        _at(day + timedelta(days=1), 0),
+        "booked",
+        "Hjemmesygepleje: sårpleje i løbet af dagen",
+        "751120016009",
+        _home(group2),
+        "Sårpleje",
+        all_day=True,
+        indicative=True,
+    )
+    b.add("aarhus", group2.cpr, [visit])
 
 
 def _other_people(b: _Builder, anchor: date, now: datetime) -> None:

@@ -123,9 +123,16 @@ def make_cda(
         f'<recordTarget><patientRole><id root="1.2.208.176.1.2" extension="{cpr}"/>'
         "</patientRole></recordTarget>"
         f"{authors}{custodian}"
+        # The header interval and profile version APD-DK requires (a document without them is
+        # refused); the interval repeats the encounter's, as the standard says it must.
+        '<documentationOf><serviceEvent><templateId root="1.2.208.184.10.1.11"/>'
+        f"<effectiveTime>{low_xml}{high}</effectiveTime></serviceEvent></documentationOf>"
+        '<documentationOf><serviceEvent><templateId root="1.2.208.184.10.1.10"/>'
+        '<id root="1.2.208.184.100.10" extension="apd-v2.0.1"/></serviceEvent></documentationOf>'
         "<component><structuredBody><component><section>"
         f"<text>{narrative}</text><entry>"
         '<encounter classCode="ENC" moodCode="APT">'
+        '<templateId root="1.2.208.184.14.11.2" extension="2019-09-10"/>'
         '<code code="MunicipalityAppointment" codeSystem="1.2.208.184.100.1"/>'
         f'{text}<statusCode code="{status}"/>'
         f"<effectiveTime>{low_xml}{high}</effectiveTime>"

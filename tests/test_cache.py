@@ -33,6 +33,7 @@ from connectors.records import (
     PersonStatus,
     Place,
     PlanRecord,
+    Quantity,
 )
 from gateway.errors import UpstreamTimeout, UpstreamUnavailable
 
@@ -90,7 +91,11 @@ EXAMPLES: list[object] = [
         "active",
         None,
         date(2025, 1, 2),
-        (GoalTarget("distance", "500 m", date(2025, 6, 1)), GoalTarget(None, None, None)),
+        (
+            GoalTarget("distance", "500 m", date(2025, 6, 1)),
+            GoalTarget(None, None, None),
+            GoalTarget("HbA1c", "< 53 mmol/mol", None, Quantity("53", "<", "mmol/mol", "mmol/mol")),
+        ),
         OrgRef(None),
     ),
     PersonRecord(
