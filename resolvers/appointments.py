@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Self
 
@@ -63,7 +63,10 @@ class AppointmentFilter:
 class Place:
     name: str | None = strawberry.field(description="Name of the site, or 'Borgers Hjemmeadresse'.")
     sor: str | None = strawberry.field(description="SOR id of the site, if it has one.")
-    address: Address | None = strawberry.field(description="Address of the site.")
+    address: Address | None = strawberry.field(
+        description="Address of the site. Null for a home visit shown to a health professional "
+        "when the patient has name and address protection (as on the stamkort)."
+    )
     is_home: bool = strawberry.field(description="The appointment is in the patient's home.")
 
 
@@ -187,6 +190,9 @@ class AppointmentConnection:
     after: strawberry.Private[str | None]
     source_types: strawberry.Private[Mapping[str, Source]]
     overlap_index: strawberry.Private[dict[tuple[str, str], list[AppointmentRecord]] | None] = None
+    # The patient has name and address protection (or CPR cannot tell): the home address of a
+    # home visit is left out, as it is from the stamkort, for viewers other than the patient's side.
+    hide_home_address: strawberry.Private[bool] = False
 
     @strawberry.field(description="How many appointments match, over all pages.")
     def total_count(self) -> int:
@@ -224,7 +230,9 @@ class AppointmentConnection:
             else Place(
                 name=place.name,
                 sor=place.sor,
-                address=Address.of(place.address),
+                address=None
+                if place.is_home and self.hide_home_address
+                else Address.of(place.address),
                 is_home=place.is_home,
             ),
             performer=r.performer,
@@ -255,13 +263,7 @@ class AppointmentConnection:
             return self, False
         allowed = {(r.source, r.id) for r in everything}
         selected = [r for r in self.selected if (r.source, r.id) in allowed]
-        return type(self)(
-            everything=everything,
-            selected=selected,
-            first=self.first,
-            after=self.after,
-            source_types=self.source_types,
-        ), True
+        return replace(self, everything=everything, selected=selected, overlap_index=None), True
 
     def origins(self) -> list[Origin]:
         return [r.origin for r in self.everything]

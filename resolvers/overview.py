@@ -167,6 +167,7 @@ class PatientOverview:
             first=first,
             after=after,
             source_types=self.source_types,
+            hide_home_address=await _hides_home_address(info.context, self.cpr, everything),
         )
 
     @guarded(Category.PLANS, "Care plans from hospitals, municipalities and the GP.")
@@ -262,6 +263,20 @@ class PatientOverview:
             state = await ctx.services.store.stamkort(self.cpr)
             out.append((Category.STAMKORT, [EnteredOrigin(v) for v in state.values.values()]))
         return out
+
+
+async def _hides_home_address(ctx: Context, cpr: str, records: Sequence[AppointmentRecord]) -> bool:
+    """Whether home visits' addresses stay out: for clinicians, when the patient has name and
+    address protection (as on the stamkort), or when CPR cannot tell (fail closed). CPR is
+    asked only when some home visit carries an address."""
+    if not isinstance(ctx.principal, Clinician):
+        return False
+    if not any(r.place and r.place.is_home and r.place.address for r in records):
+        return False
+    found = await ctx.services.sources.person(cpr)
+    if found.status not in ("OK", "STALE"):
+        return True
+    return any(p.protected for p in found.records)
 
 
 def _window(

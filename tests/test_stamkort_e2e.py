@@ -511,3 +511,29 @@ async def test_of_simultaneous_edits_exactly_one_wins(gateway: Gateway) -> None:
     s = await card(gateway, "citizen-multi")
     assert s["version"] == 1
     assert s["phone"]["value"] == won[0]["data"]["updateStamkort"]["phone"]["value"]
+
+
+async def test_a_protected_address_stays_out_of_home_visits_for_clinicians(
+    gateway: Gateway,
+) -> None:
+    query = """query($cpr: String!) { patientOverview(cpr: $cpr) {
+      appointments(first: 100) { nodes { id place { name isHome address { lines } } } } } }"""
+
+    def home_addresses(body: dict[str, Any]) -> list[Any]:
+        nodes = body["data"]["patientOverview"]["appointments"]["nodes"]
+        return [n["place"]["address"] for n in nodes if n["place"] and n["place"]["isHome"]]
+
+    own = await gateway.query("citizen-protected", query, {"cpr": PROTECTED})
+    assert "errors" not in own
+    assert home_addresses(own)
+    assert all(home_addresses(own))  # the patient sees her own address
+    clinician = gateway.token("clinician-homecare-aarhus", patient_cpr=PROTECTED)
+    status, seen = await gateway.post({"query": query, "variables": {"cpr": PROTECTED}}, clinician)
+    assert status == 200
+    assert "errors" not in seen
+    assert home_addresses(seen)
+    assert all(a is None for a in home_addresses(seen))  # as the stamkort hides it
+    assert "Hemmeligvej" not in str(seen)
+    # A patient without protection: the nurse sees where the visit is.
+    open_ = await gateway.query("clinician-homecare-aarhus", query, {"cpr": MULTI})
+    assert all(home_addresses(open_))
