@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 # Reinstall when pyproject.toml changes; otherwise reuse the environment (idempotent).
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-# The days that break calendars: summer time, the October DST change, ISO week 53, a new year,
-# a leap day, the March DST change. ``make test-dates`` runs the whole suite on each.
-DATES ?= 2026-07-15 2026-10-25 2026-12-28 2027-01-01 2028-02-29 2027-03-28
+# The times that break calendars (Copenhagen wall time): summer, the repeated hour of the October
+# DST change, ISO week 53, just after a new year, a leap day, just after the March DST change.
+# ``make test-dates`` runs the whole suite at each.
+DATES ?= 2026-07-15T12:00 2026-10-25T02:30 2026-12-28T12:00 2027-01-01T00:30 \
+	2028-02-29T12:00 2027-03-28T03:30
 
 .PHONY: install demo test test-dates check bench soak schema clean
 

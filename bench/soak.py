@@ -53,13 +53,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 # ``SPO_TEST_TODAY`` (the test suite's day, see tests/conftest.py) moves its clock there too.
 LAUNCHER = """
 import asyncio, os, socket, sys
-from datetime import date
 import uvicorn
 from domain.clock import SYSTEM_CLOCK, ShiftedClock
 from gateway.app import create_app
 from gateway.config import load_settings
 day = os.environ.get("SPO_TEST_TODAY")
-clock = ShiftedClock.on(date.fromisoformat(day)) if day else SYSTEM_CLOCK
+clock = ShiftedClock.parse(day) if day else SYSTEM_CLOCK
 sock = socket.socket(fileno=int(sys.argv[1]))
 config = uvicorn.Config(create_app(load_settings(), clock), log_level="warning", lifespan="on")
 asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))

@@ -138,12 +138,6 @@ def appointment(res: Json, *, source: str, kind: str | None, cpr: str) -> Appoin
     rid = req_str(res, "id", "Appointment")
     where = f"Appointment/{rid}"
     raw_status = req_str(res, "status", where)
-    try:
-        status = AppointmentStatus(raw_status)
-    except ValueError:
-        raise SkipRecord(
-            f"{where}: unknown status {raw_status!r}", "Appointment.status outside FHIR R4's codes"
-        ) from None
     contained = {
         c.get("id"): c for c in objs(res, "contained", where) if isinstance(c.get("id"), str)
     }
@@ -165,6 +159,13 @@ def appointment(res: Json, *, source: str, kind: str | None, cpr: str) -> Appoin
             place = _place(target, actor, f"{at}.actor")
         elif rtype in ("Practitioner", "PractitionerRole") and performer is None:
             performer = opt_str(actor, "display", f"{at}.actor")
+    # After the participants: another patient's resource fails the answer, whatever its status.
+    try:
+        status = AppointmentStatus(raw_status)
+    except ValueError:
+        raise SkipRecord(
+            f"{where}: unknown status {raw_status!r}", "Appointment.status outside FHIR R4's codes"
+        ) from None
     version, updated = _meta(res, where)
     return AppointmentRecord(
         source=source,
@@ -219,14 +220,15 @@ def care_plan(res: Json, *, source: str, cpr: str) -> PlanRecord:
     """A ``CarePlan`` resource as a ``PlanRecord``; activities link appointments by id."""
     rid = req_str(res, "id", "CarePlan")
     where = f"CarePlan/{rid}"
+    # Another patient's resource fails the answer before any rule of this one's is looked at.
+    subject = opt_obj(res, "subject", where)
+    if subject is not None:
+        _check_patient(subject, cpr, f"{where}.subject")
     status = req_str(res, "status", where)
     if status not in PLAN_STATUSES:
         raise SkipRecord(
             f"{where}: unknown status {status!r}", "CarePlan.status outside FHIR R4's codes"
         )
-    subject = opt_obj(res, "subject", where)
-    if subject is not None:
-        _check_patient(subject, cpr, f"{where}.subject")
     if status == "entered-in-error":
         raise Retracted(where)
     categories = objs(res, "category", where)
@@ -311,15 +313,15 @@ def goal(res: Json, *, source: str, cpr: str) -> GoalRecord:
     """A ``Goal`` resource as a ``GoalRecord``."""
     rid = req_str(res, "id", "Goal")
     where = f"Goal/{rid}"
+    subject = opt_obj(res, "subject", where)
+    if subject is not None:
+        _check_patient(subject, cpr, f"{where}.subject")
     lifecycle = req_str(res, "lifecycleStatus", where)
     if lifecycle not in GOAL_STATUSES:
         raise SkipRecord(
             f"{where}: unknown lifecycleStatus {lifecycle!r}",
             "Goal.lifecycleStatus outside FHIR R4's codes",
         )
-    subject = opt_obj(res, "subject", where)
-    if subject is not None:
-        _check_patient(subject, cpr, f"{where}.subject")
     if lifecycle == "entered-in-error":
         raise Retracted(where)
     description = concept_text(obj(res.get("description"), f"{where}.description"), where)

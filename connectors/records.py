@@ -84,9 +84,10 @@ class Place:
 class Origin:
     """What an access decision looks at: the owning organisation and when the data is dated.
 
-    The time span is half-open, ``[start, end)``. ``start`` is ``None`` for undated data. Without
-    an ``end`` the record is an instant at ``start`` (an appointment whose end is unknown), unless
-    it is ``ongoing`` (a plan or goal without an end runs on from ``start``).
+    The time span is half-open, ``[start, end)``. Without a ``start`` it has run up to its
+    ``end``; with neither, it is undated. Without an ``end`` the record is an instant at ``start``
+    (an appointment whose end is unknown), unless it is ``ongoing`` (a plan or goal without an
+    end runs on from ``start``).
     """
 
     sor: str | None
@@ -101,11 +102,12 @@ class Origin:
         """Does this span overlap the half-open period ``[start, end)`` (``end`` None: open)?
 
         Touching is not overlapping: a span ending at ``start`` or beginning at ``end`` is
-        outside. An instant is inside when ``start <= instant < end``. Undated data is in no
-        period.
+        outside. An instant is inside when ``start <= instant < end``. A span with only an end
+        (a goal due by then, a plan that ends then) has run up to that end. Data with neither
+        is undated, and in no period.
         """
         if self.start is None:
-            return False
+            return self.end is not None and self.end > start
         if end is not None and self.start >= end:
             return False
         if self.ongoing:

@@ -10,7 +10,7 @@ itself on any day (``SPO_TEST_TODAY``; see ``tests/conftest.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -43,19 +43,31 @@ class ShiftedClock:
         return datetime.now(UTC) + self.offset
 
     @classmethod
-    def on(cls, day: date) -> ShiftedClock:
-        """A clock that reads ``day`` in Copenhagen now, at the local time of day it is now.
+    def on(cls, day: date, at: time | None = None) -> ShiftedClock:
+        """A clock that reads ``day`` at local time ``at`` in Copenhagen now (default: the
+        local time of day it is now), and ticks on from there.
 
         The offset keeps the local wall-clock time (not the UTC time), so the local date is
-        ``day`` even when ``day`` and today are on different sides of a DST change.
+        ``day`` even when ``day`` and today are on different sides of a DST change. A time in
+        the repeated autumn hour is its first pass (summer time); one in the skipped spring
+        hour does not exist, and is read an hour later.
         """
         real = datetime.now(UTC)
-        local = real.astimezone(TZ)
-        target = datetime.combine(day, local.time(), TZ)
-        if target.astimezone(UTC).astimezone(TZ).time() != local.time():
-            # The wall time does not exist on ``day`` (the spring-forward hour): an hour later.
+        wall = at or real.astimezone(TZ).time().replace(tzinfo=None)
+        target = datetime.combine(day, wall, TZ)
+        if target.astimezone(UTC).astimezone(TZ).time() != wall:
             target += timedelta(hours=1)
         return cls(target.astimezone(UTC) - real)
+
+    @classmethod
+    def parse(cls, value: str) -> ShiftedClock:
+        """``YYYY-MM-DD`` (the real time of day) or ``YYYY-MM-DDTHH:MM`` (that local time)."""
+        if "T" in value:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is not None:
+                raise ValueError("give the Copenhagen wall time, without an offset")
+            return cls.on(moment.date(), moment.time())
+        return cls.on(date.fromisoformat(value))
 
 
 SYSTEM_CLOCK = SystemClock()

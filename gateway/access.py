@@ -71,6 +71,14 @@ class Scope:
         return any(b.active_at(self.now) for b in self.blocks)
 
     @property
+    def may_hide_stamkort_edits(self) -> bool:
+        """Only a treatment-place block hides single stamkort edits from this viewer (a period
+        block spares the stamkort, a professional block withholds all of it)."""
+        return not self.unrestricted and any(
+            b.kind is BlockKind.TREATMENT_PLACE and b.active_at(self.now) for b in self.blocks
+        )
+
+    @property
     def needs_sor_tree(self) -> bool:
         """Only sub-unit blocks need the SOR ancestors of each record's organisation."""
         return any(

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.db import WRITE, access_log, audit_head
 from gateway.errors import AuditUnavailableError, BadInputError, GatewayError
-from gateway.storebase import Bounded
+from gateway.storebase import Bounded, serialised
 
 log = logging.getLogger(__name__)
 UNAVAILABLE = "The access log is unavailable; no data was returned."
@@ -141,7 +141,8 @@ class AuditLog(Bounded):
     def __init__(self, engine: AsyncEngine, *, timeout_s: float | None = None) -> None:
         self._engine = engine
         self._writer = engine.execution_options(**WRITE)
-        self._lock = asyncio.Lock()
+        # Appends queue in-process before they take the head row's lock in the database.
+        self._serial = asyncio.Lock()
         self._timeout_s = timeout_s
 
     def _unavailable(self) -> GatewayError:
@@ -155,6 +156,7 @@ class AuditLog(Bounded):
             log.error("access log: the database failed: %s: %s", type(exc).__name__, exc)
             raise AuditUnavailableError(UNAVAILABLE) from exc
 
+    @serialised
     async def append(self, entry: NewEntry) -> AccessLogEntry:
         """Write one entry and commit it before returning.
 
@@ -164,6 +166,7 @@ class AuditLog(Bounded):
         assert written is not None  # only a refusal can be coalesced away
         return written
 
+    @serialised
     async def append_refusal(self, entry: NewEntry, since: datetime) -> AccessLogEntry | None:
         """Write a refused attempt unless the same actor already has one in the patient's log
         after ``since``; ``None`` when it was coalesced into that one.
@@ -182,7 +185,7 @@ class AuditLog(Bounded):
         if entry.at.utcoffset() is None:
             raise BadInputError("An access log entry's time must carry a timezone.")
         try:
-            async with self._lock, self._guard(), self._writer.begin() as conn:
+            async with self._guard(), self._writer.begin() as conn:
                 # Lock the head before reading anything, so no other writer can slip in between
                 # reading the previous hash and writing the next entry.
                 head = (
@@ -296,6 +299,7 @@ class AuditLog(Bounded):
             return VerifyResult(False, checked, head.seq, "the head hash does not match")
         return VerifyResult(True, checked, None, None)
 
+    @serialised
     async def purge(self, before: datetime) -> int:
         """Delete entries older than ``before``, keeping what is left verifiable.
 
@@ -305,7 +309,7 @@ class AuditLog(Bounded):
         """
         if before.utcoffset() is None:
             raise BadInputError("before must carry a timezone.")
-        async with self._lock, self._guard(), self._writer.begin() as conn:
+        async with self._guard(), self._writer.begin() as conn:
             # A no-op write that takes the head lock, so no append interleaves with the purge.
             head = (
                 await conn.execute(

@@ -18,12 +18,13 @@ import contextlib
 import logging
 import logging.config
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
+from domain.clock import SYSTEM_CLOCK, today
 from gateway.config import ConfigError, Settings, load_settings
 from gateway.logs import FORMAT, logging_config
 
@@ -200,7 +201,9 @@ def main(argv: list[str] | None = None) -> None:
     tok.add_argument("--name", default="Test Testesen")
     tok.add_argument("--cpr", help="citizen/relative: their own CPR number")
     tok.add_argument("--patient-cpr", help="relative: fuldmagt patient; clinician: EPJ context")
-    tok.add_argument("--valid-from", default=date.today().isoformat(), help="relative: fuldmagt")
+    tok.add_argument(
+        "--valid-from", default=today(SYSTEM_CLOCK).isoformat(), help="relative: fuldmagt"
+    )
     tok.add_argument("--valid-to", default=None, help="relative: fuldmagt end (ISO date)")
     tok.add_argument("--authorisation-id", help="clinician: e.g. 005ML")
     tok.add_argument("--clinician-role", default="physician")

@@ -14,8 +14,8 @@ number that belongs to nobody has no one to log in and read it; retention purges
 
 Flooding: one actor probing one patient again and again gives one entry per
 ``policy.refused_log_window_minutes`` (checked under the log's head lock, so replicas agree), and
-at most ``MAX_PENDING`` recordings wait at once per process; past that they are dropped and
-counted in a warning (with no CPR number).
+at most ``MAX_PENDING`` recordings wait at once per process (``CONCURRENT`` of them running);
+past that they are dropped and counted in a warning (with no CPR number).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 1000
+CONCURRENT = 4
 RECORD_TIMEOUT_S = 10.0
 _KNOWN = frozenset({"OK", "STALE"})  # the register answered (a person, or "no such person")
 
@@ -91,6 +92,8 @@ class RefusalRecorder:
         self._window = window
         self._tasks: set[asyncio.Task[bool]] = set()
         self._pending: set[tuple[str, str, str]] = set()
+        # A few at a time: a burst of refusals must not crowd out the lookups' own log writes.
+        self._slots = asyncio.Semaphore(CONCURRENT)
         self.dropped = 0
 
     @property
@@ -117,7 +120,7 @@ class RefusalRecorder:
 
     async def _run(self, entry: NewEntry, key: tuple[str, str, str]) -> bool:
         try:
-            async with asyncio.timeout(RECORD_TIMEOUT_S):
+            async with self._slots, asyncio.timeout(RECORD_TIMEOUT_S):
                 return await self.record(entry)
         except Exception as exc:  # a recording failure must not surface anywhere but our log
             log.warning("a refused attempt could not be recorded: %s", type(exc).__name__)

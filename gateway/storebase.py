@@ -37,6 +37,7 @@ from gateway.errors import BadInputError, GatewayError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+_M = TypeVar("_M", bound=Callable[..., Any])
 
 STORE_UNAVAILABLE = "The gateway's own database is unavailable right now; try again shortly."
 #: What a database failure looks like from here: the driver's errors (wrapped by SQLAlchemy),
@@ -51,6 +52,9 @@ class Bounded:
     """Base of everything that talks to the gateway's database; see the module docstring."""
 
     _timeout_s: float | None = None
+    #: Where :func:`serialised` calls queue, one at a time in this process; the wait is bounded
+    #: by the request's deadline only, so queueing never uses up a call's own ``timeout_s``.
+    _serial: asyncio.Lock | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -69,11 +73,35 @@ class Bounded:
         return StoreUnavailableError(STORE_UNAVAILABLE)
 
 
+_SERIAL = "_spo_serialised"
+
+
+def serialised(method: _M) -> _M:
+    """Mark a :class:`Bounded` method to run one at a time per instance (see ``_serial``)."""
+    setattr(method, _SERIAL, True)
+    return method
+
+
 def _bounded(method: Callable[..., Coroutine[Any, Any, _T]]) -> Callable[..., Any]:
+    one_at_a_time = getattr(method, _SERIAL, False)
+
     @functools.wraps(method)
     async def call(self: Bounded, *args: Any, **kwargs: Any) -> _T:
         try:
-            return await _within(method(self, *args, **kwargs), self._limit())
+            if not one_at_a_time or self._serial is None:
+                return await _within(method(self, *args, **kwargs), self._limit())
+            serial = self._serial
+            await asyncio.wait_for(serial.acquire(), remaining())
+
+            async def holding() -> _T:
+                # Released when the work itself ends: an abandoned call keeps the next one
+                # waiting until it has really let go of the database.
+                try:
+                    return await method(self, *args, **kwargs)
+                finally:
+                    serial.release()
+
+            return await _within(holding(), self._limit())
         except DATABASE_FAILURES as exc:
             log.error(
                 "%s.%s: the database failed: %s: %s",

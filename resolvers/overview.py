@@ -31,6 +31,7 @@ from connectors.registry import SourceResult
 from gateway import refusals
 from gateway.access import Category, Scope, category_denied
 from gateway.auth import Citizen, Clinician, Relative
+from gateway.config import Limits
 from gateway.context import AuditSubject, Context
 from gateway.cpr import normalise_cpr
 from gateway.errors import BadInputError, StoreUnavailableError
@@ -133,8 +134,8 @@ class PatientOverview:
             self.cpr, found, state, may_see_protected=not isinstance(principal, Clinician)
         )
         scope = info.context.state.scope
-        if scope is not None and not scope.unrestricted and scope.has_blocks:
-            # Blocks may hide some edits: the guard counts versions over the visible ones.
+        if scope is not None and scope.may_hide_stamkort_edits:
+            # Some edits may be hidden: the guard counts versions over the visible ones.
             card = replace(card, edits=edits_of(await store.stamkort_entries(self.cpr)))
         return card
 
@@ -373,9 +374,17 @@ async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOvervi
         if name in FETCHING_FIELDS
         and not category_denied(scope, FIELD_CATEGORY.get(name, Category.STAMKORT))
     }
-    with deadline_scope(ctx.services.settings.limits.request_deadline_s):
+    with deadline_scope(fetch_budget(ctx.services.settings.limits)):
         fetches.start(STAMKORT if n == "patient" else n for n in wanted)
     return PatientOverview(cpr=cpr, fetches=fetches, source_types=source_types(ctx))
+
+
+def fetch_budget(limits: Limits) -> float:
+    """How long the sources may take: the request's deadline less a reserve for the access-log
+    entry (a database call's time, at most a quarter of the deadline), so that a slow source
+    never leaves the entry, and so the data, without time."""
+    reserve = min(limits.database_timeout_s, limits.request_deadline_s / 4)
+    return limits.request_deadline_s - reserve
 
 
 async def _scope(ctx: Context, cpr: str) -> Scope:

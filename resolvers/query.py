@@ -34,8 +34,8 @@ class Mutation:
         "stamkort. Spans are half-open, `[start, end)`: an appointment ending exactly when the "
         "period starts, or starting exactly when it ends, is outside it; one without an end is "
         "the instant it starts; a plan without an end is ongoing; a goal runs from its start "
-        "date to the end of its last target's due date, or is ongoing; undated data is in no "
-        "period.",
+        "date to the end of its last target's due date, or is ongoing; data with only an end "
+        "has run up to it; undated data is in no period.",
     )
     end_block: blocks.Block = strawberry.mutation(
         resolver=blocks.end_block,

@@ -168,7 +168,7 @@ async def update_stamkort(
         )
     # A clinician whose blocks hide some edits counts versions over the edits they can see
     # (as ``Stamkort.version`` does for them); the store compares real versions.
-    counted = scope if scope is not None and not scope.unrestricted and scope.has_blocks else None
+    counted = scope if scope is not None and scope.may_hide_stamkort_edits else None
     expected = input.expected_version
     try:
         if counted is not None:

@@ -1,14 +1,13 @@
 """Shared fixtures. "Today" for the whole suite comes from one clock.
 
-Set ``SPO_TEST_TODAY=YYYY-MM-DD`` to run every test as if it were that day in Copenhagen (the
-clock still ticks); ``make test-dates`` runs the suite on the days that break calendars. Without
-it, the suite runs on the real date.
+Set ``SPO_TEST_TODAY=YYYY-MM-DD`` (or ``YYYY-MM-DDTHH:MM``, a Copenhagen wall time) to run every
+test as if it were then (the clock still ticks); ``make test-dates`` runs the suite at the times
+that break calendars. Without it, the suite runs on the real date.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import pytest
 
@@ -25,9 +24,11 @@ def suite_clock() -> Clock:
     if not day:
         return SYSTEM_CLOCK
     try:
-        return ShiftedClock.on(date.fromisoformat(day))
+        return ShiftedClock.parse(day)
     except ValueError as exc:
-        raise pytest.UsageError(f"{TODAY_ENV}={day!r} is not a YYYY-MM-DD date") from exc
+        raise pytest.UsageError(
+            f"{TODAY_ENV}={day!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM (Copenhagen time)"
+        ) from exc
 
 
 @pytest.fixture(scope="session")

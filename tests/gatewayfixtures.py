@@ -98,14 +98,17 @@ def test_settings(tmp_path: Path, sim_url: str, database_url: str, **env: str) -
 
 
 def unhurried(settings: Settings, timeout_s: float = 10.0) -> Settings:
-    """``settings`` with a deadline and source timeouts that no busy machine reaches: for tests
-    about what the gateway answers (the ones about timeouts set their own, e.g. with ``tune``)."""
+    """``settings`` with a deadline, source and database timeouts that no busy machine reaches:
+    for tests about what the gateway answers (the ones about timeouts set their own, e.g. with
+    ``tune``)."""
     return replace(
         settings,
         sources=tuple(replace(s, timeout_s=timeout_s) for s in settings.sources),
         cpr=replace(settings.cpr, timeout_s=timeout_s),
         stamdata=replace(settings.stamdata, timeout_s=timeout_s),
-        limits=replace(settings.limits, request_deadline_s=3 * timeout_s),
+        limits=replace(
+            settings.limits, request_deadline_s=3 * timeout_s, database_timeout_s=timeout_s
+        ),
     )
 
 

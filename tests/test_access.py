@@ -76,6 +76,8 @@ STARTS_AT_PERIOD_END = Origin(AUH_UNIT, PERIOD_END, PERIOD_END + HOUR)
 STARTS_AT_PERIOD_START = Origin(AUH_UNIT, PERIOD_START, PERIOD_START + HOUR)
 INSTANT_AT_PERIOD_START = Origin(AUH_UNIT, PERIOD_START)
 INSTANT_AT_PERIOD_END = Origin(AUH_UNIT, PERIOD_END)
+ENDS_IN_PERIOD_NO_START = Origin(AUH_UNIT, None, PERIOD_START + HOUR)
+ENDS_AT_PERIOD_START_NO_START = Origin(AUH_UNIT, None, PERIOD_START)
 ONGOING_SINCE_BEFORE = Origin(AUH_UNIT, PERIOD_START - timedelta(days=90), ongoing=True)
 ONGOING_FROM_PERIOD_END = Origin(AUH_UNIT, PERIOD_END, ongoing=True)
 
@@ -108,6 +110,9 @@ ONGOING_FROM_PERIOD_END = Origin(AUH_UNIT, PERIOD_END, ongoing=True)
         (OTHER_DOCTOR, (PERIOD,), None, APPT, STARTS_AT_PERIOD_START, False),
         (OTHER_DOCTOR, (PERIOD,), None, APPT, INSTANT_AT_PERIOD_START, False),
         (OTHER_DOCTOR, (PERIOD,), None, APPT, INSTANT_AT_PERIOD_END, True),
+        # Only an end: it has run up to it (a goal due in the period, a plan ending in it).
+        (OTHER_DOCTOR, (PERIOD,), None, Category.PLANS, ENDS_IN_PERIOD_NO_START, False),
+        (OTHER_DOCTOR, (PERIOD,), None, Category.PLANS, ENDS_AT_PERIOD_START_NO_START, True),
         # A plan without an end is ongoing: begun before the period, it reaches into it.
         (OTHER_DOCTOR, (PERIOD,), None, Category.PLANS, ONGOING_SINCE_BEFORE, False),
         (OTHER_DOCTOR, (PERIOD,), None, Category.PLANS, ONGOING_FROM_PERIOD_END, True),
@@ -207,9 +212,12 @@ def hidden_by(b: Block, viewer: Clinician, category: Category, o: Origin) -> boo
         if o.sor is None:
             return False
         return o.sor == b.sor or (b.include_subunits and b.sor in TREE[o.sor])
-    if category is Category.STAMKORT or o.start is None:
+    if category is Category.STAMKORT or (o.start is None and o.end is None):
         return False
     assert b.period_start is not None
+    if o.start is None:
+        assert o.end is not None
+        return o.end > b.period_start  # it has run up to its end
     # Half-open spans [start, end): they overlap when each begins before the other ends. An
     # instant (no end) is in [start, end) when start <= instant < end; an ongoing span has no end.
     begins_before_period_ends = b.period_end is None or o.start < b.period_end

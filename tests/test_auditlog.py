@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.deadline import deadline_scope
 from gateway.auditlog import AuditLog, NewEntry, VerifyResult, entry_hash
 from gateway.db import GENESIS_HASH, audit_head, make_engine
 from gateway.errors import AuditUnavailableError, BadInputError
@@ -313,3 +314,15 @@ async def test_unreachable_database_is_audit_unavailable(where: str, tmp_path: P
         for thread in set(threading.enumerate()) - threads_before:
             await asyncio.to_thread(thread.join, 5)
     assert time.monotonic() - started < 10
+
+
+async def test_queueing_for_the_log_does_not_use_up_an_appends_own_time(
+    engine: AsyncEngine,
+) -> None:
+    # Each append may take timeout_s in the database; waiting for the appends before it in this
+    # process is bounded by the request's deadline only (far more than 300 appends' worth).
+    log = AuditLog(engine, timeout_s=1.0)
+    with deadline_scope(60.0):
+        written = await asyncio.gather(*(log.append(new_entry(n)) for n in range(300)))
+    assert len({e.seq for e in written}) == 300
+    assert (await log.verify()).ok

@@ -2,41 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from domain.clock import SYSTEM_CLOCK, TZ, ShiftedClock, local_date, require_aware, today
+from domain.clock import SYSTEM_CLOCK, ShiftedClock, local_date, require_aware, today
 
 
 @pytest.mark.parametrize(
-    "day",
+    ("day", "at", "utc"),
     [
-        date(2026, 7, 15),  # summer time
-        date(2026, 10, 25),  # the October DST change: 25 hours
-        date(2027, 3, 28),  # the March DST change: 23 hours
-        date(2026, 12, 28),  # ISO week 53
-        date(2027, 1, 1),
-        date(2028, 2, 29),
+        (date(2026, 7, 15), time(12), datetime(2026, 7, 15, 10, tzinfo=UTC)),  # summer time
+        # The October DST change: 02:30 comes twice; the first pass is summer time.
+        (date(2026, 10, 25), time(2, 30), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        # The March DST change: 02:30 does not exist; it is read an hour later, 03:30 CEST.
+        (date(2027, 3, 28), time(2, 30), datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+        (date(2026, 12, 28), time(12), datetime(2026, 12, 28, 11, tzinfo=UTC)),  # ISO week 53
+        (date(2027, 1, 1), time(0, 30), datetime(2026, 12, 31, 23, 30, tzinfo=UTC)),
+        (date(2028, 2, 29), time(12), datetime(2028, 2, 29, 11, tzinfo=UTC)),
     ],
 )
-def test_a_shifted_clock_reads_the_day_it_was_set_to(day: date) -> None:
-    clock = ShiftedClock.on(day)
-    assert today(clock) == day or today(clock) == day + timedelta(days=1)  # unless midnight passed
+def test_a_shifted_clock_reads_the_moment_it_was_set_to(day: date, at: time, utc: datetime) -> None:
+    clock = ShiftedClock.on(day, at)
     now = clock.now()
     assert now.tzinfo is UTC
-    real_local = datetime.now(UTC).astimezone(TZ)
-    # The local time of day is kept (an hour later only inside the spring-forward gap).
-    diff = abs(
-        datetime.combine(day, now.astimezone(TZ).time()) - datetime.combine(day, real_local.time())
-    )
-    assert diff < timedelta(hours=1, minutes=1)
+    assert timedelta(0) <= now - utc < timedelta(minutes=1)
+    assert today(clock) == day
 
 
-def test_a_shifted_clock_ticks() -> None:
-    clock = ShiftedClock.on(date(2028, 2, 29))
-    first = clock.now()
-    assert clock.now() >= first
+def test_a_shifted_clock_parses_a_day_or_a_wall_time() -> None:
+    assert today(ShiftedClock.parse("2028-02-29")) == date(2028, 2, 29)
+    at = ShiftedClock.parse("2026-10-25T02:30").now()
+    assert timedelta(0) <= at - datetime(2026, 10, 25, 0, 30, tzinfo=UTC) < timedelta(minutes=1)
+    with pytest.raises(ValueError, match="offset"):
+        ShiftedClock.parse("2026-10-25T02:30+01:00")
+    with pytest.raises(ValueError):  # noqa: PT011 - the date parser's own message
+        ShiftedClock.parse("not a day")
 
 
 def test_the_system_clock_is_the_machine_clock() -> None:

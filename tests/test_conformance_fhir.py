@@ -380,3 +380,36 @@ def test_fut_appointments_read_with_their_fractional_utc_times(name: str) -> Non
     assert record.status is AppointmentStatus.BOOKED
     assert record.start == datetime(2021, 9, 10, 9, tzinfo=UTC)
     assert record.end == datetime(2021, 9, 10, 11, tzinfo=UTC)
+
+
+OTHER_PATIENT = {"identifier": {"system": "urn:oid:1.2.208.176.1.2", "value": "0201609995"}}
+
+
+@pytest.mark.parametrize(
+    ("parse", "resource"),
+    [
+        (
+            lambda r: fhirparse.appointment(r, source="rm", kind=None, cpr=MULTI),
+            {
+                "resourceType": "Appointment",
+                "id": "a1",
+                "status": "postponed",
+                "participant": [{"actor": {"type": "Patient", **OTHER_PATIENT}}],
+            },
+        ),
+        (
+            lambda r: fhirparse.care_plan(r, source="rm", cpr=MULTI),
+            {"resourceType": "CarePlan", "id": "p1", "status": "paused", "subject": OTHER_PATIENT},
+        ),
+        (
+            lambda r: fhirparse.goal(r, source="rm", cpr=MULTI),
+            {"resourceType": "Goal", "id": "g1", "lifecycleStatus": "x", "subject": OTHER_PATIENT},
+        ),
+    ],
+)
+def test_another_patients_resource_fails_the_answer_whatever_its_status(
+    parse: Any, resource: dict[str, Any]
+) -> None:
+    # Not refused on its own (and counted): another patient's data means the answer is wrong.
+    with pytest.raises(FhirFormatError, match="different patient"):
+        parse(resource)

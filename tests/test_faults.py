@@ -240,6 +240,26 @@ async def test_the_request_deadline_bounds_every_source(make_gateway: GatewayFac
     assert_no_leaks(body)
 
 
+async def test_a_source_that_takes_the_whole_deadline_leaves_the_log_its_time(
+    make_gateway: GatewayFactory,
+) -> None:
+    # The sources get the deadline less one database call: the access-log entry of an audited
+    # viewer still has its time, so one slow region does not cost clinicians their overview.
+    def tune(s: Settings) -> Settings:
+        s = with_source(s, "rm", timeout_s=30.0)  # only the deadline can stop it
+        return with_limits(s, request_deadline_s=3.0, database_timeout_s=1.0)
+
+    gw = await make_gateway(tune)
+    await gw.fault("rm", "hang")
+    for persona in ("clinician-auh", "relative-multi"):
+        body = await gw.query(persona, FULL, {"cpr": MULTI})
+        assert "AUDIT_UNAVAILABLE" not in str(body.get("errors")), body["errors"]
+        assert status_of(body)["rm"] == "TIMEOUT"
+        assert overview(body)["appointments"]["totalCount"] > 0  # the other sources' data
+    entries, _, _ = await gw.app.state.services.auditlog.page(MULTI, first=10, after=None)
+    assert {e.actor_role for e in entries} >= {"clinician", "relative"}
+
+
 # --- unavailable sources and retries ---
 
 

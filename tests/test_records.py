@@ -91,13 +91,18 @@ def test_a_goal_runs_from_its_start_day_to_the_end_of_its_last_due_day() -> None
     assert origin.dated_in(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC))
 
 
-def test_a_goal_without_due_dates_is_ongoing_and_one_without_start_is_undated() -> None:
+def test_a_goal_without_due_dates_is_ongoing_and_one_without_start_runs_up_to_its_dues() -> None:
     ongoing = goal(date(2026, 6, 1)).origin
     assert ongoing.ongoing
     assert ongoing.start == local_midnight(date(2026, 6, 1))
     assert ongoing.start is not None
     assert ongoing.start.utcoffset() == timedelta(hours=2)
-    assert goal(None, date(2027, 1, 1)).origin.start is None
+    undated_start = goal(None, date(2027, 1, 1)).origin
+    assert undated_start.start is None
+    # Due by its last target: it has run up to then, so a period before that covers it.
+    assert undated_start.dated_in(datetime(2026, 12, 1, tzinfo=UTC), None)
+    assert not undated_start.dated_in(local_midnight(date(2027, 1, 2)), None)
+    assert not goal(None).origin.dated_in(datetime(2026, 12, 1, tzinfo=UTC), None)  # undated
 
 
 def test_a_goal_due_before_it_began_is_dated_on_its_start_day() -> None:
