@@ -66,6 +66,7 @@ from connectors.cdaxml import (
     id_ext,
     name_of,
     parse_xml,
+    service_event,
     text,
     token,
 )
@@ -232,17 +233,12 @@ def _check_profile(root: Element) -> None:
     if not any(t.get("extension") == APD_RELEASE for t in templates):
         release = token(templates[0].get("extension")) or "no release"
         raise ApdRuleError(f"unsupported APD-DK version (document template {release})")
-    versions = [
-        e
-        for e in root.findall("v3:documentationOf/v3:serviceEvent", V3)
-        if any(t.get("root") in VERSION_TEMPLATES for t in e.findall("v3:templateId", V3))
-    ]
-    if len(versions) != 1:
-        raise ApdRuleError(
-            "the profile version (documentationOf/serviceEvent 1.2.208.184.10.1.10) "
-            + ("is missing" if not versions else "is given more than once")
-        )
-    version = attr(versions[0].find("v3:id", V3), "extension")
+    event = service_event(
+        root,
+        VERSION_TEMPLATES,
+        "the profile version (documentationOf/serviceEvent 1.2.208.184.10.1.10)",
+    )
+    version = attr(event.find("v3:id", V3), "extension")
     if version not in SUPPORTED_VERSIONS:
         raise ApdRuleError(f"unsupported APD-DK version ({token(version) or 'none given'})")
 

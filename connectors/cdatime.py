@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from connectors.cdaxml import V3, ApdRuleError, CdaError, attr
+from connectors.cdaxml import V3, ApdRuleError, CdaError, attr, service_event
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -97,17 +97,12 @@ def interval(elem: Element | None, what: str) -> tuple[Stamp | None, Stamp | Non
 
 def check_header_interval(root: Element, low: Stamp, high: Stamp | None) -> None:
     """The header's interval is what registries index (XDS serviceStartTime): it must agree."""
-    events = [
-        e
-        for e in root.findall("v3:documentationOf/v3:serviceEvent", V3)
-        if any(t.get("root") in INTERVAL_TEMPLATES for t in e.findall("v3:templateId", V3))
-    ]
-    if len(events) != 1:
-        raise ApdRuleError(
-            "the header interval (documentationOf/serviceEvent 1.2.208.184.10.1.11) "
-            + ("is missing" if not events else "is given more than once")
-        )
-    h_low, h_high = interval(events[0].find("v3:effectiveTime", V3), "header effectiveTime")
+    event = service_event(
+        root,
+        INTERVAL_TEMPLATES,
+        "the header interval (documentationOf/serviceEvent 1.2.208.184.10.1.11)",
+    )
+    h_low, h_high = interval(event.find("v3:effectiveTime", V3), "header effectiveTime")
     if h_low is None:
         raise ApdRuleError("header effectiveTime has no low value")
     # As instants: "+0100" and "+0000" may spell the same moment.

@@ -100,3 +100,16 @@ def id_ext(elem: Element | None, oid: str) -> str | None:
         if ident.get("root") == oid and ident.get("extension"):
             return attr(ident, "extension")
     return None
+
+
+def service_event(root: Element, templates: frozenset[str], what: str) -> Element:
+    """The one header ``documentationOf/serviceEvent`` with one of ``templates``; APD-DK
+    requires exactly one of each kind (``what`` names it in the refusal)."""
+    events = [
+        e
+        for e in root.findall("v3:documentationOf/v3:serviceEvent", V3)
+        if any(t.get("root") in templates for t in e.findall("v3:templateId", V3))
+    ]
+    if len(events) != 1:
+        raise ApdRuleError(f"{what} " + ("is missing" if not events else "is given more than once"))
+    return events[0]
