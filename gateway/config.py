@@ -36,7 +36,8 @@ from connectors.records import Sector
 _T = TypeVar("_T")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/spo.db"
 
-PROTOCOLS = ("fhir", "apd")
+# Which protocols each kind of data can be read with (a connector in connectors/ for each).
+PROTOCOLS: Mapping[str, tuple[str, ...]] = {"appointments": ("fhir", "apd"), "plans": ("fhir",)}
 KIND_SECTOR = {"region": Sector.HOSPITAL, "municipality": Sector.MUNICIPALITY, "gp": Sector.GP}
 
 
@@ -196,14 +197,17 @@ def _url(value: str, base: str, where: str) -> str:
     return url
 
 
-def _endpoint(raw: Any, base: str, where: str) -> Endpoint | None:
+def _endpoint(raw: Any, base: str, where: str, kind: str) -> Endpoint | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
         raise ConfigError(f"setting {where} must be a table with protocol and url")
     protocol = _get(raw, "protocol", str, f"{where}.")
-    if protocol not in PROTOCOLS:
-        raise ConfigError(f"setting {where}.protocol must be one of {PROTOCOLS}, not {protocol!r}")
+    if protocol not in PROTOCOLS[kind]:
+        raise ConfigError(
+            f"setting {where}.protocol: {kind} can be read with {', '.join(PROTOCOLS[kind])}, "
+            f"not {protocol!r}"
+        )
     return Endpoint(protocol, _url(_get(raw, "url", str, f"{where}."), base, f"{where}.url"))
 
 
@@ -218,8 +222,10 @@ def _source(raw: Mapping[str, Any], base: str, n: int) -> SourceConfig:
         name=_get(raw, "name", str, where),
         kind=kind,
         sor=_get(raw, "sor", str, where),
-        appointments=_endpoint(raw.get("appointments"), base, f"{where}appointments"),
-        plans=_endpoint(raw.get("plans"), base, f"{where}plans"),
+        appointments=_endpoint(
+            raw.get("appointments"), base, f"{where}appointments", "appointments"
+        ),
+        plans=_endpoint(raw.get("plans"), base, f"{where}plans", "plans"),
         timeout_s=float(raw.get("timeout_s", 1.0)),
         cache_ttl_s=float(raw.get("cache_ttl_s", 30.0)),
         requires_consent=bool(raw.get("requires_consent", False)),

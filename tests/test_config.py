@@ -68,3 +68,16 @@ def test_a_malformed_switch_stops_start_up_naming_it(
 ) -> None:
     with pytest.raises(ConfigError, match=named):
         _graphql(env, **table)
+
+
+@pytest.mark.parametrize(
+    ("kind", "protocol"), [("plans", "apd"), ("plans", "hl7v2"), ("appointments", "soap")]
+)
+def test_a_protocol_a_kind_of_data_cannot_be_read_with_stops_start_up_naming_it(
+    kind: str, protocol: str
+) -> None:
+    # Plans are FHIR only: "apd" for plans used to build a FHIR connector without a word.
+    raw = read_toml()
+    raw["sources"][0][kind]["protocol"] = protocol
+    with pytest.raises(ConfigError, match=rf"sources\[0\]\.{kind}\.protocol.*{protocol}"):
+        parse_settings(raw)
