@@ -46,20 +46,21 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from bench._sim import start_simulators, stop_simulators
-from connectors.records import AppointmentRecord, GoalRecord, PlanRecord
 from connectors.registry import PersonResult, SourceResult
-from gateway.access import may_view
+from domain.access import may_view
+from domain.records import AppointmentRecord, GoalRecord, PlanRecord
+from domain.settings import Settings
 from gateway.app import create_app
 from gateway.auth import TokenVerifier, mint_token
-from gateway.config import Settings, load_settings
-from gateway.context import Services
-from gateway.db import upgrade
+from gateway.config import load_settings
 from gateway.demo import claims_for, seed
-from gateway.store import StamkortState
 from resolvers.calendar import local_date
+from resolvers.context import Services
 from resolvers.merge import FAR_FUTURE, encode_cursor, merge_appointments
 from resolvers.overview import REGISTERS
 from simulators.population import build_population
+from store.db import upgrade
+from store.store import StamkortState
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ("citizen-multi", "citizen-history")

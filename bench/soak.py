@@ -374,11 +374,11 @@ def percentile(values: list[float], q: float) -> float:
 async def soak(args: argparse.Namespace) -> int:
     from gateway.auth import mint_token
     from gateway.config import load_settings
-    from gateway.db import make_engine, upgrade
     from gateway.demo import claims_for, seed
-    from gateway.store import Store
     from simulators import server
     from simulators.population import build_population
+    from store.db import make_engine, upgrade
+    from store.store import Store
 
     rng = rng_from(args.seed)
     pop = build_population()

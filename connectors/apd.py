@@ -58,10 +58,10 @@ from yarl import URL
 from connectors.answer import Answer, Refusal
 from connectors.cda import TZ, ApdDocument, ApdRuleError, CdaError, appointment_status, parse_apd
 from connectors.http import Params, Upstream, consent_refusal
-from connectors.records import AppointmentRecord, AppointmentStatus
-from gateway.config import SourceConfig
-from gateway.cpr import mask_cpr
-from gateway.errors import UpstreamBadResponse, redact_cpr
+from domain.cpr import mask_cpr
+from domain.errors import UpstreamBadResponse, redact_cpr
+from domain.records import AppointmentRecord, AppointmentStatus
+from domain.settings import SourceConfig
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from aiocache.serializers import StringSerializer
 
 from connectors import codec
 from connectors.answer import Answer, Refusal
-from gateway.errors import UpstreamError
+from domain.errors import UpstreamError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -70,7 +70,7 @@ from connectors.cdaxml import (
     text,
     token,
 )
-from connectors.records import Address, AppointmentStatus, OrgRef, Place
+from domain.records import Address, AppointmentStatus, OrgRef, Place
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element  # a type only: parsing is defusedxml's

@@ -1,4 +1,4 @@
-"""JSON codec for the record dataclasses of ``connectors/records.py``: data in, data out.
+"""JSON codec for the record dataclasses of ``domain/records.py``: data in, data out.
 
 Cached records may sit in a Redis shared by many replicas, so they are stored as plain JSON data,
 never pickled: a value in the cache must never be a way to run code. Decoding is driven by the

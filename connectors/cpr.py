@@ -18,10 +18,10 @@ from datetime import date
 from typing import Any, Final
 
 from connectors.http import Upstream
-from connectors.records import Address, PersonRecord, PersonStatus
 from connectors.shape import Shape, filled
-from gateway.cpr import mask_cpr, normalise_cpr
-from gateway.errors import UpstreamBadResponse
+from domain.cpr import mask_cpr, normalise_cpr
+from domain.errors import UpstreamBadResponse
+from domain.records import Address, PersonRecord, PersonStatus
 
 SOURCE: Final = "cpr"
 _NOT_FOUND: Final = object()

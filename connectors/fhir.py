@@ -34,9 +34,9 @@ from connectors.answer import Answer, Refusal
 from connectors.fhirjson import FhirFormatError, Json, Retracted, SkipRecord
 from connectors.fhirparse import CPR_SYSTEM
 from connectors.http import Upstream, consent_refusal
-from connectors.records import AppointmentRecord, GoalRecord, PlanRecord
-from gateway.config import SourceConfig
-from gateway.errors import UpstreamBadResponse, redact_cpr
+from domain.errors import UpstreamBadResponse, redact_cpr
+from domain.records import AppointmentRecord, GoalRecord, PlanRecord
+from domain.settings import SourceConfig
 
 log = logging.getLogger(__name__)
 

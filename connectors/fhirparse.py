@@ -54,7 +54,7 @@ from connectors.fhirjson import (
     reference_id,
     req_str,
 )
-from connectors.records import (
+from domain.records import (
     ActivityRecord,
     Address,
     AppointmentRecord,

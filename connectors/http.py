@@ -6,7 +6,7 @@ every transport failure into an ``UpstreamError`` naming the source, and resilie
 * **Retries** of these idempotent GETs on connection errors, 5xx and 429, with exponential backoff
   and full jitter, honouring ``Retry-After`` (delta-seconds) up to a cap. Timeouts are *not*
   retried: the attempt already spent the time the caller had.
-* **The request deadline** (``connectors/deadline.py``): each attempt's timeout is the smaller of
+* **The request deadline** (``domain/deadline.py``): each attempt's timeout is the smaller of
   the source's timeout and the time left; no backoff sleeps past it.
 * **A retry budget** per source (``RetryBudget``) so retries cannot multiply load in an outage.
 * **A circuit breaker** per source (``connectors/breaker.py``). Timeouts and unavailability
@@ -30,9 +30,8 @@ from typing import Any
 import aiohttp
 
 from connectors.breaker import CircuitBreaker
-from connectors.deadline import remaining
-from gateway.config import Resilience
-from gateway.errors import (
+from domain.deadline import remaining
+from domain.errors import (
     CircuitOpen,
     UpstreamBadResponse,
     UpstreamError,
@@ -40,6 +39,7 @@ from gateway.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from domain.settings import Resilience
 
 Params = Mapping[str, str] | Sequence[tuple[str, str]]
 

@@ -24,7 +24,10 @@ from connectors.cache import RecordCache
 from connectors.cpr import CprConnector
 from connectors.fhir import FhirConnector
 from connectors.http import Upstream
-from connectors.records import (
+from connectors.stamdata import StamdataConnector
+from domain.clock import SYSTEM_CLOCK, Clock
+from domain.errors import UpstreamBadResponse, UpstreamError, UpstreamNotConsented
+from domain.records import (
     AppointmentRecord,
     GoalRecord,
     GpPractice,
@@ -33,10 +36,7 @@ from connectors.records import (
     PlanRecord,
     owned,
 )
-from connectors.stamdata import StamdataConnector
-from domain.clock import SYSTEM_CLOCK, Clock
-from gateway.config import RegisterConfig, Settings, SourceConfig
-from gateway.errors import UpstreamBadResponse, UpstreamError, UpstreamNotConsented
+from domain.settings import RegisterConfig, Settings, SourceConfig
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")

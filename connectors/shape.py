@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.errors import UpstreamBadResponse
+from domain.errors import UpstreamBadResponse
 
 
 class Shape:

@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from connectors.http import Upstream
-from connectors.records import Address, GpPractice, OrgUnit
 from connectors.shape import Shape, filled
-from gateway.errors import UpstreamBadResponse
+from domain.errors import UpstreamBadResponse
+from domain.records import Address, GpPractice, OrgUnit
 
 SOURCE: Final = "stamdata"
 LEVELS: Final = ("owner", "institution", "unit")

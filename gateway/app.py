@@ -32,29 +32,24 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
-from connectors.deadline import deadline_scope
 from connectors.registry import Sources
 from domain.clock import SYSTEM_CLOCK, Clock
-from gateway.auditlog import AuditLog, NewEntry
+from domain.deadline import deadline_scope
+from domain.errors import AuditUnavailableError, AuthError, BadRequestError, StoreUnavailableError
+from domain.settings import Settings
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_request, read_body, replay
-from gateway.config import Settings
-from gateway.context import Context, RequestState, Services
-from gateway.db import make_engine
-from gateway.errors import (
-    AuditUnavailableError,
-    AuthError,
-    BadRequestError,
-    StoreUnavailableError,
-)
-from gateway.feedstore import FeedLifetime
 from gateway.ical import render_calendar
-from gateway.refusals import RefusalRecorder
-from gateway.reporting import classify
-from gateway.schema import build_schema
-from gateway.store import Store
-from gateway.storebase import settle
+from resolvers.attempts import RefusalRecorder
+from resolvers.context import Context, RequestState, Services
 from resolvers.merge import merge_appointments
+from resolvers.reporting import classify
+from resolvers.schema import build_schema
+from store.auditlog import AuditLog, NewEntry
+from store.db import make_engine
+from store.feedstore import FeedLifetime
+from store.store import Store
+from store.storebase import settle
 
 log = logging.getLogger(__name__)
 PRINCIPAL = "spo.principal"
@@ -139,7 +134,7 @@ class Authenticated:
             return
         services: Services = request.app.state.services
         # The request's deadline, for everything it does from here on: each upstream call and
-        # each database call gets at most what is left of it (see connectors/deadline.py).
+        # each database call gets at most what is left of it (see domain/deadline.py).
         with deadline_scope(services.settings.limits.request_deadline_s):
             verifier: TokenVerifier = request.app.state.verifier
             try:

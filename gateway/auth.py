@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,63 +28,18 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gateway.config import AuthConfig
-from gateway.cpr import normalise_cpr
-from gateway.errors import AuthError, BadInputError
-from gateway.text import normalise, refusal
+from domain.cpr import normalise_cpr
+from domain.errors import AuthError, BadInputError
+from domain.principals import AUTH_ID, SOR_ID, Citizen, Clinician, Principal, Relative
+from domain.settings import AuthConfig
+from domain.text import normalise, refusal
 
 log = logging.getLogger(__name__)
 
 DEV_KID = "spo-dev"
-# Used with fullmatch: "$" would also match before a trailing newline.
-AUTH_ID = re.compile(r"[0-9BCDFGHJKLMNPQRSTVWXYZ]{5}")
-SOR_ID = re.compile(r"[0-9]{11,18}")
 #: Longest accepted name claims: the columns that hold names (actor, clinician, entered-by) are 200.
 NAME_MAX = 200
 ROLE_MAX = 64
-
-
-@dataclass(frozen=True, slots=True)
-class Citizen:
-    """A patient looking at their own data."""
-
-    cpr: str
-    name: str
-
-    kind = "citizen"
-
-
-@dataclass(frozen=True, slots=True)
-class Relative:
-    """A relative acting for ``patient_cpr`` under a fuldmagt valid ``valid_from``..``valid_to``."""
-
-    cpr: str
-    name: str
-    patient_cpr: str
-    valid_from: date
-    valid_to: date | None
-
-    kind = "relative"
-
-    def fuldmagt_valid(self, today: date) -> bool:
-        return self.valid_from <= today and (self.valid_to is None or today <= self.valid_to)
-
-
-@dataclass(frozen=True, slots=True)
-class Clinician:
-    """A health professional launched from an EPJ with ``patient_cpr`` in context."""
-
-    name: str
-    authorisation_id: str
-    role: str
-    sor: str
-    org_name: str
-    patient_cpr: str
-
-    kind = "clinician"
-
-
-Principal = Citizen | Relative | Clinician
 
 
 def _claim(claims: dict[str, Any], key: str) -> str:
@@ -97,7 +50,7 @@ def _claim(claims: dict[str, Any], key: str) -> str:
 
 
 def _text_claim(claims: dict[str, Any], key: str, max_len: int) -> str:
-    """A name-like claim under the one text rule (``gateway/text.py``), normalised.
+    """A name-like claim under the one text rule (``domain/text.py``), normalised.
 
     Checked here, at the boundary, so that a token every database would not store alike is
     refused once with a clear 401 rather than failing each lookup's log entry later.

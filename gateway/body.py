@@ -27,7 +27,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect
 from starlette.types import Message, Receive
 
-from gateway.errors import BadRequestError
+from domain.errors import BadRequestError
 
 MAX_BODY = 64 * 1024
 MAX_DEPTH = 32

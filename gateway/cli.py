@@ -25,7 +25,8 @@ from typing import Any
 import uvicorn
 
 from domain.clock import SYSTEM_CLOCK, today
-from gateway.config import ConfigError, Settings, load_settings
+from domain.settings import ConfigError, Settings
+from gateway.config import load_settings
 from gateway.logs import FORMAT, logging_config
 
 DEMO_JSON = Path("var/demo.json")
@@ -59,11 +60,11 @@ async def _serve(settings: Settings) -> None:
 
 
 async def _demo(port: int) -> None:
-    from gateway.db import make_engine, upgrade
     from gateway.demo import persona_tokens, seed, table, write_demo_json
-    from gateway.store import Store
     from simulators import server
     from simulators.population import build_population
+    from store.db import make_engine, upgrade
+    from store.store import Store
 
     settings = _settings()
     pop = build_population()
@@ -106,9 +107,9 @@ async def _simulate(port: int) -> None:
 
 def _claims(args: argparse.Namespace) -> dict[str, object]:
     """Claims for a demo persona, or for any principal described by the flags."""
+    from domain.errors import AuthError
     from gateway.auth import principal_from_claims
     from gateway.demo import claims_for
-    from gateway.errors import AuthError
     from simulators.population import build_population
 
     if args.persona:
@@ -154,14 +155,14 @@ def _token(args: argparse.Namespace) -> None:
 
 
 def export_schema() -> str:
-    from gateway.schema import build_schema
+    from resolvers.schema import build_schema
 
     return build_schema().as_str() + "\n"
 
 
 async def _audit(action: str) -> int:
-    from gateway.auditlog import AuditLog
-    from gateway.db import make_engine
+    from store.auditlog import AuditLog
+    from store.db import make_engine
 
     settings = _settings()
     engine = make_engine(settings.database_url)
@@ -234,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "export-schema":
             sys.stdout.write(export_schema())
         elif args.command == "db":
-            from gateway.db import upgrade
+            from store.db import upgrade
 
             asyncio.run(upgrade(_settings().database_url))
             print("database is up to date")

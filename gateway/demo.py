@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from domain.blocks import BlockKind
+from domain.settings import Settings
 from gateway.auth import load_or_create_dev_key, mint_token
-from gateway.config import Settings
-from gateway.store import BlockKind, Provenance, Store
 from simulators.population import Persona, Population
+from store.store import Provenance, Store
 
 
 def claims_for(p: Persona) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from connectors.records import AppointmentRecord, AppointmentStatus, Place
+from domain.records import AppointmentRecord, AppointmentStatus, Place
 
 __all__ = ["escape_text", "fold", "render_calendar"]
 

@@ -10,8 +10,8 @@ from typing import Self
 
 import strawberry
 
-from connectors.records import AppointmentRecord, Origin
-from connectors.records import AppointmentStatus as Status
+from domain.records import AppointmentRecord, Origin
+from domain.records import AppointmentStatus as Status
 from resolvers import calendar
 from resolvers.merge import encode_cursor, in_window, paginate
 from resolvers.types import (

@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry.types import Info
 
-from gateway import refusals, store
-from gateway.auditlog import REFUSED, AccessLogEntry
-from gateway.auth import AUTH_ID, SOR_ID, Citizen, Clinician, Relative
-from gateway.context import AuditSubject, Context
-from gateway.cpr import normalise_cpr
-from gateway.errors import BadInputError, ForbiddenError, NotFoundError, UpstreamError
-from gateway.text import normalise, refusal
-from resolvers import calendar
+from domain import blocks as store
+from domain.cpr import normalise_cpr
+from domain.errors import BadInputError, ForbiddenError, NotFoundError, UpstreamError
+from domain.principals import AUTH_ID, SOR_ID, Citizen, Clinician, Relative
+from domain.text import normalise, refusal
+from resolvers import attempts, calendar
+from resolvers.context import AuditSubject, Context
 from resolvers.types import Organization, PageInfo
+from store.auditlog import REFUSED, AccessLogEntry
 
 REASON_MIN, REASON_MAX = 10, 1000
 BLOCK_ID = re.compile(r"[0-9a-f]{32}")  # what Store.create_block hands out (uuid4 hex)
@@ -155,7 +155,7 @@ async def create_block(info: Info[Context, None], input: CreateBlockInput) -> Bl
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
-    actor = refusals.may_manage(ctx, cpr, calendar.local_date(now))
+    actor = attempts.may_manage(ctx, cpr, calendar.local_date(now))
     await _validate(info, input)
     kind = store.BlockKind(input.kind)
     block = await ctx.services.store.create_block(
@@ -180,7 +180,7 @@ async def end_block(info: Info[Context, None], cpr: str, id: strawberry.ID) -> B
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(cpr)
-    actor = refusals.may_manage(ctx, cpr, calendar.local_date(now))
+    actor = attempts.may_manage(ctx, cpr, calendar.local_date(now))
     if not BLOCK_ID.fullmatch(str(id)):
         # Not an id we could have made: like any unknown id, and it never reaches the database.
         raise NotFoundError("No such block.")
@@ -196,7 +196,7 @@ async def override_blocks(info: Info[Context, None], input: OverrideInput) -> Ov
     clinician = ctx.principal
     if not isinstance(clinician, Clinician):
         raise ForbiddenError("Only health professionals can override a patient's blocks.")
-    refusals.may_view(ctx, cpr, calendar.local_date(now))
+    attempts.may_view(ctx, cpr, calendar.local_date(now))
     reason = normalise(input.reason)
     if not REASON_MIN <= len(reason) <= REASON_MAX:
         raise BadInputError(

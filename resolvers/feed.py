@@ -1,7 +1,7 @@
 """The patient's appointments as an iCalendar subscription behind a secret, revocable URL.
 
 Each owner (the patient, each fuldmagt relative) has at most one feed per patient. A feed lives
-only as long as its owner keeps confirming it with a valid token (``gateway/feedstore.py``):
+only as long as its owner keeps confirming it with a valid token (``store/feedstore.py``):
 rotating it, reading ``calendarFeed`` or calling ``confirmCalendarFeed`` confirms it and binds
 it to the fuldmagt as the token states it now. The patient lists every feed on her data
 (``calendarFeeds``, never another owner's URL) and revokes any of them by id.
@@ -15,14 +15,13 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from gateway import refusals
-from gateway.auth import Citizen, Clinician, Relative
-from gateway.context import AuditSubject, Context
-from gateway.cpr import normalise_cpr
-from gateway.errors import ForbiddenError
-from gateway.feedstore import FeedLifetime
-from gateway.store import Feed
-from resolvers import calendar
+from domain.cpr import normalise_cpr
+from domain.errors import ForbiddenError
+from domain.principals import Citizen, Clinician, Relative
+from resolvers import attempts, calendar
+from resolvers.context import AuditSubject, Context
+from store.feedstore import FeedLifetime
+from store.store import Feed
 
 FEED_PATH = "/calendar/{token}.ics"
 
@@ -68,7 +67,7 @@ async def _owner(ctx: Context, cpr: str) -> Citizen | Relative:
     principal = ctx.principal
     if isinstance(principal, Clinician):
         raise ForbiddenError("Only the patient or a relative with fuldmagt has a calendar feed.")
-    refusals.may_view(ctx, cpr, calendar.local_date(ctx.state.now))
+    attempts.may_view(ctx, cpr, calendar.local_date(ctx.state.now))
     return principal
 
 

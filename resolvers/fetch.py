@@ -11,9 +11,9 @@ import asyncio
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
-from connectors.records import AppointmentRecord, GoalRecord, PlanRecord
 from connectors.registry import PersonResult, SourceResult, Sources
-from gateway.access import Category
+from domain.access import Category
+from domain.records import AppointmentRecord, GoalRecord, PlanRecord
 from resolvers.merge import merge_appointments
 
 APPOINTMENTS, PLANS, GOALS, STAMKORT = "appointments", "plans", "goals", "stamkort"

@@ -12,9 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from connectors.records import AppointmentRecord, AppointmentStatus, OrgRef, owned
-from gateway.config import SourceConfig
-from gateway.errors import BadInputError
+from domain.errors import BadInputError
+from domain.records import AppointmentRecord, AppointmentStatus, OrgRef, owned
+from domain.settings import SourceConfig
 
 TZ = ZoneInfo("Europe/Copenhagen")
 GP_TITLE = "Aftale hos praktiserende læge"

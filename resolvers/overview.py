@@ -24,19 +24,16 @@ from graphql import (
 )
 from strawberry.types import Info
 
-from connectors.deadline import deadline_scope
-from connectors.records import AppointmentRecord
-from connectors.records import AppointmentStatus as Status
 from connectors.registry import SourceResult
-from gateway import refusals
-from gateway.access import Category, Scope, category_denied
-from gateway.auth import Citizen, Clinician, Relative
-from gateway.config import Limits
-from gateway.context import AuditSubject, Context
-from gateway.cpr import normalise_cpr
-from gateway.errors import BadInputError, StoreUnavailableError
-from gateway.guard import WITHHELD_MESSAGE, guarded, restrict
-from resolvers import calendar
+from domain.access import Category, Scope, category_denied
+from domain.cpr import normalise_cpr
+from domain.deadline import deadline_scope
+from domain.errors import BadInputError, StoreUnavailableError
+from domain.principals import Citizen, Clinician, Relative
+from domain.records import AppointmentRecord
+from domain.records import AppointmentStatus as Status
+from domain.settings import Limits
+from resolvers import attempts, calendar
 from resolvers.appointments import (
     HIDDEN_BY_DEFAULT,
     MAX_PAGE,
@@ -46,6 +43,7 @@ from resolvers.appointments import (
     Selection,
 )
 from resolvers.blocks import AccessLogConnection, Block, resolve_access_log, resolve_blocks
+from resolvers.context import AuditSubject, Context
 from resolvers.feed import (
     CalendarFeed,
     CalendarFeedEntry,
@@ -53,6 +51,7 @@ from resolvers.feed import (
     resolve_calendar_feeds,
 )
 from resolvers.fetch import APPOINTMENTS, FIELD_CATEGORY, GOALS, PLANS, STAMKORT, Fetches
+from resolvers.guard import WITHHELD_MESSAGE, guarded, restrict
 from resolvers.plans import Goal, Plan, goals_of, plans_of
 from resolvers.refusals import refused_counts, report_refusals
 from resolvers.stamkort import EnteredOrigin, Stamkort, edits_of, stamkort_of
@@ -357,7 +356,7 @@ async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOvervi
     state = ctx.state
     cpr = normalise_cpr(cpr)
     principal = ctx.principal
-    refusals.may_view(ctx, cpr, calendar.local_date(state.now))  # records a refused attempt
+    attempts.may_view(ctx, cpr, calendar.local_date(state.now))  # records a refused attempt
     scope = await _scope(ctx, cpr)
     state.scope = scope
     if isinstance(principal, Clinician | Relative):

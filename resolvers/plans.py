@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 import strawberry
 
-from connectors import records
-from connectors.records import GoalRecord, Origin, PlanRecord
 from connectors.registry import SourceResult
+from domain import records
+from domain.records import GoalRecord, Origin, PlanRecord
 from resolvers.calendar import TZ
 from resolvers.merge import FAR_FUTURE
 from resolvers.types import Organization, Source

@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from gateway.context import Context
 from resolvers import blocks, feed, stamkort_edit
+from resolvers.context import Context
 from resolvers.overview import PatientOverview, patient_overview
 
 

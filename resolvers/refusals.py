@@ -18,10 +18,10 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from connectors.registry import SourceResult
-from gateway.access import Scope
-from gateway.auth import Clinician, Principal
-from gateway.context import Context
-from gateway.errors import DocumentRefused
+from domain.access import Scope
+from domain.errors import DocumentRefused
+from domain.principals import Clinician, Principal
+from resolvers.context import Context
 
 
 def may_tell(principal: Principal, scope: Scope | None) -> bool:

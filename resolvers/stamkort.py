@@ -12,13 +12,13 @@ from typing import Any, Self
 import strawberry
 from strawberry.types import Info
 
-from connectors.records import Origin
 from connectors.registry import PersonResult
-from gateway.access import Category
-from gateway.context import Context
-from gateway.guard import guarded
-from gateway.store import StamkortState, StamkortValue
+from domain.access import Category
+from domain.records import Origin
+from resolvers.context import Context
+from resolvers.guard import guarded
 from resolvers.types import Address, Organization, PersonStatus
+from store.store import StamkortState, StamkortValue
 
 
 @strawberry.enum(description="An editable (`*`) stamkort field.")
@@ -128,7 +128,7 @@ class Stamkort:
     async def history(
         self, info: Info[Context, None], field: StamkortField
     ) -> list[EnteredValue] | None:
-        # A database failure arrives as STORE_UNAVAILABLE (gateway/storebase.py).
+        # A database failure arrives as STORE_UNAVAILABLE (store/storebase.py).
         values = await info.context.services.store.stamkort_history(self.cpr, field.value)
         shown = [entered_value(v) for v in values]
         if self.numbering is None:

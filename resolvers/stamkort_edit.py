@@ -9,17 +9,15 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from connectors.records import Origin
-from gateway import refusals
-from gateway import stamkort as rules
-from gateway.access import Category, Scope, category_denied
-from gateway.auth import Citizen, Clinician
-from gateway.context import AuditSubject, Context
-from gateway.cpr import normalise_cpr
-from gateway.errors import BadInputError, BlockedError, StaleEditError
-from gateway.guard import restrict, withhold
-from gateway.store import Provenance
-from resolvers import calendar
+from domain import stamkort as rules
+from domain.access import Category, Scope, category_denied
+from domain.cpr import normalise_cpr
+from domain.errors import BadInputError, BlockedError, StaleEditError
+from domain.principals import Citizen, Clinician
+from domain.records import Origin
+from resolvers import attempts, calendar
+from resolvers.context import AuditSubject, Context
+from resolvers.guard import restrict, withhold
 from resolvers.overview import _scope
 from resolvers.stamkort import (
     EnteredValue,
@@ -28,6 +26,7 @@ from resolvers.stamkort import (
     entered_value,
     number_visible,
 )
+from store.store import Provenance
 
 
 @strawberry.input(description="A temporary address with its validity.")
@@ -155,7 +154,7 @@ async def update_stamkort(
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
-    refusals.may_view(ctx, cpr, calendar.local_date(now))
+    attempts.may_view(ctx, cpr, calendar.local_date(now))
     scope: Scope | None = None
     if isinstance(ctx.principal, Clinician):
         scope = await _scope(ctx, cpr)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from connectors import records
-from gateway.access import Category
+from domain import records
+from domain.access import Category
 
 # The records' own enums, exposed to GraphQL; mypy sees them as the plain enums they are.
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from simulators.faults import FAULT
 from simulators.population import Population, SimAddress, SimPerson
 
 # The simulator checks syntax on its own rather than importing the gateway's rules: it stands in
-# for an independent system, so a bug in gateway/cpr.py must not be mirrored here.
+# for an independent system, so a bug in domain/cpr.py must not be mirrored here.
 _CPR = re.compile(r"([0-9]{6})-?([0-9]{4})")
 
 

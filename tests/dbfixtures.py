@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from gateway.auditlog import AuditLog
-from gateway.db import make_engine, upgrade
-from gateway.store import Store
+from store.auditlog import AuditLog
+from store.db import make_engine, upgrade
+from store.store import Store
 
 POSTGRES_ENV = "SPO_TEST_POSTGRES_URL"
 

@@ -23,13 +23,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from domain.clock import Clock
+from domain.settings import Settings
 from gateway.app import create_app
 from gateway.auth import mint_token
-from gateway.config import Settings, load_settings
-from gateway.db import upgrade
+from gateway.config import load_settings
 from gateway.demo import claims_for
 from simulators import server
 from simulators.population import Population, build_population
+from store.db import upgrade
 
 TEST_KID = "test-key"
 

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.records import Origin
-from gateway.access import Category, Scope, category_denied, decide, may_manage, may_view
-from gateway.auth import Citizen, Clinician, Relative
-from gateway.errors import ForbiddenError
-from gateway.store import Block, BlockKind, Override
+from domain.access import Category, Scope, category_denied, decide, may_manage, may_view
+from domain.blocks import Block, BlockKind, Override
+from domain.errors import ForbiddenError
+from domain.principals import Citizen, Clinician, Relative
+from domain.records import Origin
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 PATIENT = "0108589995"

@@ -18,10 +18,10 @@ from connectors import cda
 from connectors.apd import ApdConnector
 from connectors.cda import CdaError, appointment_status, parse_apd, parse_ts
 from connectors.http import Upstream
-from connectors.records import AppointmentRecord, AppointmentStatus, OrgRef
 from domain.clock import TZ
-from gateway.config import SourceConfig
-from gateway.errors import UpstreamBadResponse, UpstreamNotConsented
+from domain.errors import UpstreamBadResponse, UpstreamNotConsented
+from domain.records import AppointmentRecord, AppointmentStatus, OrgRef
+from domain.settings import SourceConfig
 from simulators import apd, faults
 from simulators import cda as simcda
 from simulators.population import GP_SHARED_SINCE, Population, build_population

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.deadline import deadline_scope
-from gateway.auditlog import AuditLog, NewEntry, VerifyResult, entry_hash
-from gateway.db import GENESIS_HASH, audit_head, make_engine
-from gateway.errors import AuditUnavailableError, BadInputError
+from domain.deadline import deadline_scope
+from domain.errors import AuditUnavailableError, BadInputError
+from store.auditlog import AuditLog, NewEntry, VerifyResult, entry_hash
+from store.db import GENESIS_HASH, audit_head, make_engine
 
 CPR = "0201919990"
 OTHER = "1502779995"
@@ -140,8 +140,8 @@ async def test_concurrent_appends_from_two_processes_form_one_chain(
     script = (
         "import asyncio, sys\n"
         "from datetime import UTC, datetime\n"
-        "from gateway.auditlog import AuditLog, NewEntry\n"
-        "from gateway.db import make_engine\n"
+        "from store.auditlog import AuditLog, NewEntry\n"
+        "from store.db import make_engine\n"
         "async def main(url, name):\n"
         "    engine = make_engine(url)\n"
         "    log = AuditLog(engine)\n"

@@ -10,9 +10,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gateway.auth import Citizen, Clinician, Relative, principal_from_claims
+from domain.errors import AuthError
+from domain.principals import Citizen, Clinician, Relative
+from gateway.auth import principal_from_claims
 from gateway.demo import claims_for
-from gateway.errors import AuthError
 from tests.gatewayfixtures import TEST_KID, Gateway, expired
 
 Q = '{ patientOverview(cpr: "0108589995") { patient { name } } }'

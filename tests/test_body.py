@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from domain.errors import BadRequestError
 from gateway.body import MAX_BODY, MAX_DEPTH, depth, parse_request
-from gateway.errors import BadRequestError
 from tests.gatewayfixtures import Gateway
 
 JSON = "application/json"

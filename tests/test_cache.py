@@ -17,9 +17,11 @@ import redis.asyncio as redis
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors import codec, records
+from connectors import codec
 from connectors.cache import Cached, RecordCache, _backend_key
-from connectors.records import (
+from domain import records
+from domain.errors import UpstreamTimeout, UpstreamUnavailable
+from domain.records import (
     ActivityRecord,
     Address,
     AppointmentRecord,
@@ -35,7 +37,6 @@ from connectors.records import (
     PlanRecord,
     Quantity,
 )
-from gateway.errors import UpstreamTimeout, UpstreamUnavailable
 
 REDIS_URL = os.environ.get("SPO_TEST_REDIS_URL")
 CET = timezone(timedelta(hours=1))

@@ -10,9 +10,9 @@ import jwt
 import pytest
 from sqlalchemy import text
 
-from gateway.auditlog import AuditLog, NewEntry
 from gateway.cli import export_schema, main
-from gateway.db import make_engine
+from store.auditlog import AuditLog, NewEntry
+from store.db import make_engine
 
 
 def _entry(n: int, at: datetime) -> NewEntry:

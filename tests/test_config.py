@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from gateway.config import ConfigError, GraphQLSettings, parse_settings, read_toml
+from domain.settings import ConfigError, GraphQLSettings
+from gateway.config import parse_settings, read_toml
 
 ALL_ON = GraphQLSettings(introspection=True, suggestions=True, graphiql=True)
 ALL_OFF = GraphQLSettings()

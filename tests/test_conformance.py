@@ -27,10 +27,10 @@ from aiohttp import web
 from connectors.apd import ApdConnector
 from connectors.cda import ApdDocument, ApdRuleError, CdaError, parse_apd, parse_ts
 from connectors.http import Upstream
-from connectors.records import Address, AppointmentStatus, OrgRef, Place
 from domain.clock import TZ
-from gateway.config import SourceConfig
-from gateway.errors import UpstreamBadResponse
+from domain.errors import UpstreamBadResponse
+from domain.records import Address, AppointmentStatus, OrgRef, Place
+from domain.settings import SourceConfig
 
 FIXTURES = Path(__file__).parent / "fixtures" / "conformance"
 # The published examples beside the repository (``SPO_REFERENCE_DIR`` elsewhere), if present.

@@ -24,7 +24,8 @@ from connectors import fhirparse
 from connectors.fhir import FhirConnector
 from connectors.fhirjson import FhirFormatError, Retracted
 from connectors.http import Upstream
-from connectors.records import (
+from domain.clock import TZ
+from domain.records import (
     ActivityRecord,
     Address,
     AppointmentStatus,
@@ -33,8 +34,7 @@ from connectors.records import (
     Place,
     Quantity,
 )
-from domain.clock import TZ
-from gateway.config import SourceConfig
+from domain.settings import SourceConfig
 from tests.test_conformance import FIXTURES, REFERENCE
 
 CET = timezone(timedelta(hours=1))

@@ -17,7 +17,8 @@ import icalendar
 import pytest
 from aiohttp import web
 
-from connectors.records import (
+from domain.clock import TZ, Clock
+from domain.records import (
     AppointmentRecord,
     AppointmentStatus,
     GoalRecord,
@@ -26,8 +27,7 @@ from connectors.records import (
     PlanRecord,
     Quantity,
 )
-from domain.clock import TZ, Clock
-from gateway.config import Settings
+from domain.settings import Settings
 from gateway.ical import render_calendar
 from resolvers.plans import goal_of, plan_of
 from resolvers.types import Source, SourceKind

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.cpr import birth_date, is_female, is_test_cpr, mask_cpr, normalise_cpr
-from gateway.errors import BadInputError
+from domain.cpr import birth_date, is_female, is_test_cpr, mask_cpr, normalise_cpr
+from domain.errors import BadInputError
 
 MEDCOM_TEST_NUMBERS = ("0201609995", "0201609996", "0201919990", "0108589995", "1502779995")
 WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import make_url, text
 
 from domain.clock import Clock
-from gateway.config import Settings
+from domain.settings import Settings
 from tests.gatewayfixtures import Gateway, running_gateway
 from tests.tcpproxy import TcpProxy
 

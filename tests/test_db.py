@@ -14,8 +14,9 @@ from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.config import ConfigError, parse_settings, read_toml
-from gateway.db import (
+from domain.settings import ConfigError
+from gateway.config import parse_settings, read_toml
+from store.db import (
     GENESIS_HASH,
     METADATA,
     alembic_config,

@@ -9,8 +9,8 @@ from pathlib import Path
 from gateway.auth import TokenVerifier
 from gateway.config import load_settings
 from gateway.demo import persona_tokens, seed, table, write_demo_json
-from gateway.store import Store
 from simulators.population import build_population
+from store.store import Store
 
 
 async def test_every_persona_token_verifies_in_dev_mode(tmp_path: Path) -> None:

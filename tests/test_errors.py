@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.errors import (
+from domain.errors import (
     CircuitOpen,
     GatewayError,
     UpstreamBadResponse,

@@ -26,11 +26,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from domain.clock import Clock
+from domain.settings import Settings
 from gateway.app import create_app
-from gateway.config import Settings
-from gateway.db import upgrade
 from simulators import server
 from simulators.population import build_population
+from store.db import upgrade
 from tests.gatewayfixtures import Gateway, start_uvicorn
 from tests.gatewayfixtures import test_settings as gateway_settings
 

@@ -9,10 +9,11 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, text
 
-from gateway.config import ConfigError, Policy, parse_settings, read_toml
-from gateway.db import alembic_config, make_engine, upgrade
-from gateway.feedstore import FeedLifetime
-from gateway.store import Store
+from domain.settings import ConfigError, Policy
+from gateway.config import parse_settings, read_toml
+from store.db import alembic_config, make_engine, upgrade
+from store.feedstore import FeedLifetime
+from store.store import Store
 
 CPR = "0108589995"
 RELATIVE = "0201609995"

@@ -15,10 +15,10 @@ from connectors import fhirjson, fhirparse
 from connectors.fhir import FhirConnector
 from connectors.fhirjson import FhirFormatError, SkipRecord
 from connectors.http import Upstream
-from connectors.records import AppointmentStatus, OrgRef
 from domain.clock import TZ
-from gateway.config import SourceConfig
-from gateway.errors import UpstreamBadResponse, UpstreamUnavailable
+from domain.errors import UpstreamBadResponse, UpstreamUnavailable
+from domain.records import AppointmentStatus, OrgRef
+from domain.settings import SourceConfig
 from simulators import faults, fhir
 from simulators.population import Population, build_population
 

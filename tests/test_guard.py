@@ -9,14 +9,14 @@ from typing import Any, cast
 import strawberry
 from strawberry.types import ExecutionResult
 
-from connectors.records import Origin
-from gateway.access import Category, Scope
-from gateway.auth import Clinician
+from domain.access import Category, Scope
+from domain.blocks import Block, BlockKind
+from domain.principals import Clinician
+from domain.records import Origin
 from gateway.config import load_settings
-from gateway.context import Context, RequestState, Services
-from gateway.guard import WITHHELD_MESSAGE, guarded
-from gateway.reporting import ReportErrors
-from gateway.store import Block, BlockKind
+from resolvers.context import Context, RequestState, Services
+from resolvers.guard import WITHHELD_MESSAGE, guarded
+from resolvers.reporting import ReportErrors
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 DOCTOR = Clinician("Lene Hjort", "005ML", "physician", "265311000016006", "AUH", "0108589995")

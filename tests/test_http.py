@@ -12,15 +12,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from connectors.breaker import CircuitBreaker
-from connectors.deadline import DEADLINE, deadline_scope, remaining
 from connectors.http import RetryBudget, Upstream
-from gateway.config import Resilience
-from gateway.errors import (
-    CircuitOpen,
-    UpstreamBadResponse,
-    UpstreamTimeout,
-    UpstreamUnavailable,
-)
+from domain.deadline import DEADLINE, deadline_scope, remaining
+from domain.errors import CircuitOpen, UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
+from domain.settings import Resilience
 
 Responder = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -7,7 +7,7 @@ from typing import Any
 import icalendar
 import pytest
 
-from connectors.records import Address, AppointmentRecord, AppointmentStatus, OrgRef, Place
+from domain.records import Address, AppointmentRecord, AppointmentStatus, OrgRef, Place
 from gateway.ical import escape_text, fold, render_calendar
 from resolvers.calendar import TZ
 

@@ -23,10 +23,11 @@ from graphql import GraphQLError
 from sqlalchemy import text
 from uvicorn.logging import AccessFormatter
 
+from domain.redact import redact
 from gateway.app import create_app
 from gateway.cli import server_config
-from gateway.logs import RedactingFilter, logging_config, redact
-from gateway.reporting import classify
+from gateway.logs import RedactingFilter, logging_config
+from resolvers.reporting import classify
 from tests.gatewayfixtures import Gateway
 from tests.logcapture import LogScan, sensitive
 
@@ -179,7 +180,7 @@ async def test_failed_operations_log_no_query_text(
         assert body.get("errors"), (query, body)
     assert not log_scan.flagged, log_scan.flagged[0][2]
     # Each failure was logged: its request id and codes, and nothing from Strawberry's own log.
-    lines = [r.getMessage() for r in caplog.records if r.name == "gateway.reporting"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "resolvers.reporting"]
     assert len(lines) >= len(FAILED) - 1  # a syntax error never reaches the extensions
     assert any("FORBIDDEN" in line for line in lines)
     assert not [r for r in caplog.records if r.name.startswith("strawberry")]
@@ -210,7 +211,7 @@ def test_an_unexpected_error_is_logged_with_its_request_id_and_no_data(
     masked = classify(error, "req-1")
     assert masked.message == "Unexpected error."
     assert masked.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-1"}
-    (line,) = [r.getMessage() for r in caplog.records if r.name == "gateway.reporting"]
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "resolvers.reporting"]
     assert line.startswith("request req-1: unexpected KeyError at ['patientOverview', 'plans']")
     assert "KeyError: '[cpr]'" in line
     assert not log_scan.flagged, log_scan.flagged[0][2]

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from connectors.records import AppointmentRecord, AppointmentStatus, OrgRef, Place
-from gateway.config import SourceConfig
-from gateway.errors import BadInputError
+from domain.errors import BadInputError
+from domain.records import AppointmentRecord, AppointmentStatus, OrgRef, Place
+from domain.settings import SourceConfig
 from resolvers.calendar import TZ
 from resolvers.merge import (
     GP_TITLE,

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from connectors.records import (
+from domain.clock import TZ
+from domain.records import (
     ActivityRecord,
     AppointmentRecord,
     AppointmentStatus,
@@ -18,7 +19,6 @@ from connectors.records import (
     local_midnight,
     owned,
 )
-from domain.clock import TZ
 
 AWARE = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
 NAIVE = datetime(2026, 11, 26, 9, 0)

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from gateway.auditlog import REFUSED, AuditLog, NewEntry
-from gateway.auth import Citizen, Clinician, Relative
-from gateway.config import ConfigError, parse_settings, read_toml
-from gateway.refusals import refused_entry
+from domain.principals import Citizen, Clinician, Relative
+from domain.settings import ConfigError
+from gateway.config import parse_settings, read_toml
+from resolvers.attempts import refused_entry
+from store.auditlog import REFUSED, AuditLog, NewEntry
 from tests.gatewayfixtures import Gateway
 
 MULTI = "0108589995"
@@ -219,7 +220,7 @@ async def test_a_log_failure_does_not_change_the_refusal(
     await gateway.app.state.services.refusals.drain()
     async with gateway.app.state.engine.begin() as conn:
         await conn.execute(text("DROP TABLE access_log"))
-    with caplog.at_level(logging.WARNING, logger="gateway.refusals"):
+    with caplog.at_level(logging.WARNING, logger="resolvers.attempts"):
         after = await gateway.query("clinician-gp", VIEW, {"c": HISTORY})
         await gateway.app.state.services.refusals.drain()
     assert codes(after) == codes(before) == ["FORBIDDEN"]

@@ -13,9 +13,9 @@ from aiohttp import web
 
 from connectors.cpr import CprConnector
 from connectors.http import Upstream
-from connectors.records import Address, GpPractice, OrgUnit, PersonStatus
 from connectors.stamdata import StamdataConnector
-from gateway.errors import BadInputError, UpstreamBadResponse, UpstreamUnavailable
+from domain.errors import BadInputError, UpstreamBadResponse, UpstreamUnavailable
+from domain.records import Address, GpPractice, OrgUnit, PersonStatus
 from simulators import cpr as cpr_sim
 from simulators import faults
 from simulators import stamdata as stamdata_sim

@@ -23,13 +23,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from bench.soak import GatewayProcess, public_pem, write_config
 from domain.clock import Clock
-from gateway.auditlog import AuditLog
+from domain.settings import Settings
 from gateway.auth import mint_token
-from gateway.config import Settings, load_settings
-from gateway.db import make_engine, upgrade
+from gateway.config import load_settings
 from gateway.demo import claims_for
 from simulators import server
 from simulators.population import Population, build_population
+from store.auditlog import AuditLog
+from store.db import make_engine, upgrade
 
 REDIS_URL = os.environ.get("SPO_TEST_REDIS_URL")
 MULTI = "0108589995"

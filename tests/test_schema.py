@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from gateway.audit import AuditExtension
 from gateway.cli import export_schema
-from gateway.reporting import ReportErrors
-from gateway.schema import build_schema
+from resolvers.audit import AuditExtension
+from resolvers.reporting import ReportErrors
+from resolvers.schema import build_schema
 from tests.gatewayfixtures import Gateway
 from tests.variants import with_graphql
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from gateway.errors import BadInputError
-from gateway.stamkort import (
+from domain.errors import BadInputError
+from domain.stamkort import (
     DK_RELATIONSHIP_SYSTEM,
     EDITABLE_FIELDS,
     RELATIONSHIP_CODES,

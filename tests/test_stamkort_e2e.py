@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from connectors.records import Address, PersonRecord, PersonStatus
 from connectors.registry import PersonResult
-from gateway.store import StamkortState
+from domain.records import Address, PersonRecord, PersonStatus
 from resolvers.stamkort import stamkort_of
+from store.store import StamkortState
 from tests.gatewayfixtures import Gateway
 
 MULTI = "0108589995"

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from gateway.errors import BadInputError, NotFoundError, StaleEditError
-from gateway.store import Block, BlockKind, Provenance, StamkortState, Store
+from domain.blocks import Block, BlockKind
+from domain.errors import BadInputError, NotFoundError, StaleEditError
+from store.store import Provenance, StamkortState, Store
 
 CPR = "0201919990"
 OTHER = "1502779995"

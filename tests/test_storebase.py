@@ -21,11 +21,12 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.deadline import deadline_scope
-from gateway.auditlog import AuditLog, NewEntry
-from gateway.db import make_engine, upgrade
-from gateway.errors import AuditUnavailableError, BadInputError, GatewayError, StoreUnavailableError
-from gateway.store import BlockKind, Store
+from domain.blocks import BlockKind
+from domain.deadline import deadline_scope
+from domain.errors import AuditUnavailableError, BadInputError, GatewayError, StoreUnavailableError
+from store.auditlog import AuditLog, NewEntry
+from store.db import make_engine, upgrade
+from store.store import Store
 from tests.tcpproxy import TcpProxy
 
 CPR = "0108589995"

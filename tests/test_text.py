@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.errors import BadInputError
-from gateway.text import clean_text, normalise, refusal
+from domain.errors import BadInputError
+from domain.text import clean_text, normalise, refusal
 
 ARABIC = "\u0645\u062d\u0645\u062f \u0627\u0644\u0623\u062d\u0645\u062f"  # a name
 PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"

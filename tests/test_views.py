@@ -18,16 +18,16 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from connectors.records import AppointmentRecord, AppointmentStatus, OrgRef, Place
 from domain.clock import Clock, ShiftedClock
+from domain.records import AppointmentRecord, AppointmentStatus, OrgRef, Place
 from gateway.app import create_app
-from gateway.db import upgrade
 from resolvers import calendar
 from resolvers.appointments import AppointmentConnection, Selection
 from resolvers.calendar import TZ, View
 from resolvers.types import Source, SourceKind
 from simulators import server
 from simulators.population import GP_SHARED_SINCE, build_population, last_sunday
+from store.db import upgrade
 from tests import gatewayfixtures as gf
 from tests.gatewayfixtures import Gateway
 

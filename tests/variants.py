@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
+from domain.settings import GraphQLSettings
 from gateway.app import create_app
-from gateway.config import GraphQLSettings
 from tests.gatewayfixtures import Gateway, start_uvicorn
 
 

@@ -1,7 +1,7 @@
 """The blocking directive: declared on each guarded field, enforced by its field extension.
 
 ``@guarded(category: …)`` shows in ``schema.graphql`` exactly which fields the patient's blocks
-govern. Its extension runs only on those fields: it asks ``gateway/access.py`` — the one decision —
+govern. Its extension runs only on those fields: it asks ``domain/access.py`` — the one decision —
 about each record the field would return, drops what is hidden, reports the field's path with
 ``BLOCKED_BY_PATIENT``, and tells the access log which categories were returned.
 """
@@ -18,10 +18,10 @@ from strawberry.extensions import FieldExtension
 from strawberry.schema_directive import Location
 from strawberry.types import Info
 
-from connectors.records import Origin
-from gateway.access import Category, Scope, category_denied, decide
-from gateway.context import Context
-from gateway.errors import BlockedError
+from domain.access import Category, Scope, category_denied, decide
+from domain.errors import BlockedError
+from domain.records import Origin
+from resolvers.context import Context
 from resolvers.types import DataCategory
 
 log = logging.getLogger(__name__)

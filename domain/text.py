@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from gateway.errors import BadInputError
+from domain.errors import BadInputError
 
 __all__ = ["FORBIDDEN", "clean_text", "normalise", "refusal"]
 

@@ -9,17 +9,16 @@ the database (conditional UPDATEs and unique keys), so it holds across processes
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import RowMapping, and_, or_, select, update
 
-from gateway.db import blocks, overrides
-from gateway.errors import BadInputError, NotFoundError
-from gateway.feedstore import Feed, FeedStore
-from gateway.stamkortstore import Provenance, StamkortState, StamkortStore, StamkortValue
-from gateway.storebase import require_aware
+from domain.blocks import CREATOR_ROLES, OVERRIDE_BASES, Block, BlockKind, Override
+from domain.errors import BadInputError, NotFoundError
+from store.db import blocks, overrides
+from store.feedstore import Feed, FeedStore
+from store.stamkortstore import Provenance, StamkortState, StamkortStore, StamkortValue
+from store.storebase import require_aware
 
 __all__ = [
     "Block",
@@ -31,59 +30,6 @@ __all__ = [
     "StamkortValue",
     "Store",
 ]
-
-CREATOR_ROLES = frozenset({"citizen", "relative"})
-OVERRIDE_BASES = frozenset({"consent_now", "patient_unreachable"})
-
-
-class BlockKind(StrEnum):
-    """What a block filters by: who views, where data came from, or when it is from."""
-
-    PROFESSIONAL = "professional"
-    TREATMENT_PLACE = "treatment_place"
-    PERIOD = "period"
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A patient's block (spærring). Ended blocks are kept, with who ended them and when."""
-
-    id: str
-    patient_cpr: str
-    kind: BlockKind
-    valid_from: datetime
-    valid_to: datetime | None
-    authorisation_id: str | None
-    sor: str | None
-    include_subunits: bool
-    period_start: datetime | None
-    period_end: datetime | None
-    created_at: datetime
-    created_by: str
-    created_by_role: str
-    ended_at: datetime | None
-    ended_by: str | None
-
-    def active_at(self, at: datetime) -> bool:
-        """Whether the block applies at ``at``: within its validity and not yet ended."""
-        if at < self.valid_from or (self.valid_to is not None and at >= self.valid_to):
-            return False
-        return self.ended_at is None or at < self.ended_at
-
-
-@dataclass(frozen=True, slots=True)
-class Override:
-    """A clinician's time-limited override (værdispring) of one patient's blocks."""
-
-    id: str
-    patient_cpr: str
-    authorisation_id: str
-    clinician_name: str
-    sor: str | None
-    basis: str
-    reason: str
-    granted_at: datetime
-    expires_at: datetime
 
 
 def _block(row: RowMapping) -> Block:

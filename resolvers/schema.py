@@ -7,7 +7,7 @@ the parser and validation caches skip repeated work for repeated queries.
 
 ``[graphql]`` settings: without ``introspection`` the validation rules refuse ``__schema`` and
 ``__type``; without ``suggestions`` no "Did you mean …" reaches a client (see
-``gateway/reporting.py`` for the kinds Strawberry's switch leaves in).
+``resolvers/reporting.py`` for the kinds Strawberry's switch leaves in).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from gateway.audit import AuditExtension
-from gateway.config import GraphQLSettings, Limits
-from gateway.reporting import ReportErrors
+from domain.settings import GraphQLSettings, Limits
+from resolvers.audit import AuditExtension
 from resolvers.query import Mutation, Query
+from resolvers.reporting import ReportErrors
 
 
 class Schema(strawberry.Schema):

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Insert, RowMapping, Update, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.db import stamkort_heads, stamkort_values
-from gateway.errors import BadInputError, StaleEditError
-from gateway.storebase import StoreBase, insert_for, require_aware
+from domain.errors import BadInputError, StaleEditError
+from store.db import stamkort_heads, stamkort_values
+from store.storebase import StoreBase, insert_for, require_aware
 
 
 @dataclass(frozen=True, slots=True)

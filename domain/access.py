@@ -3,7 +3,7 @@
 ``may_view`` is the tenancy rule (which patient a principal may look at at all). ``decide`` is the
 one decision for a record: given the viewer, the patient's active blocks and override, a data
 category and the record's origin (owning SOR unit with its SOR ancestors, and when it is dated),
-is the record visible? The blocking directive's field extension (``gateway/guard.py``) calls it on
+is the record visible? The blocking directive's field extension (``resolvers/guard.py``) calls it on
 each guarded field; nothing else decides.
 """
 
@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from connectors.records import Origin
-from gateway.auth import Citizen, Clinician, Principal, Relative
-from gateway.errors import ForbiddenError
-from gateway.store import Block, BlockKind, Override
+from domain.blocks import Block, BlockKind, Override
+from domain.errors import ForbiddenError
+from domain.principals import Citizen, Clinician, Principal, Relative
+from domain.records import Origin
 
 
 class Category(enum.StrEnum):

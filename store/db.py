@@ -5,7 +5,7 @@ self-entered stamkort fields, calendar-feed tokens and the hash-chained access l
 runs on PostgreSQL in production and on one SQLite file for the demo and tests, so the schema
 sticks to portable types and every datetime column goes through :class:`UTCDateTime`.
 
-The schema itself is created by the hand-written Alembic migrations in ``gateway/migrations``;
+The schema itself is created by the hand-written Alembic migrations in ``store/migrations``;
 ``METADATA`` mirrors them (``tests/test_db.py`` checks that the two do not drift).
 """
 
@@ -172,7 +172,7 @@ calendar_feeds = Table(
     # The id the patient lists and revokes the feed by (never the secret token).
     Column("id", String(32), nullable=False, unique=True),
     # When the owner last confirmed the feed with a valid token; the feed lapses a policy-set
-    # number of days later (see gateway/feedstore.py).
+    # number of days later (see store/feedstore.py).
     Column("confirmed_at", UTCDateTime, nullable=False),
 )
 
@@ -231,7 +231,7 @@ def make_engine(url: str, *, timeout_s: float | None = None, **kwargs: Any) -> A
     on PostgreSQL the connect, each command (asyncpg ``command_timeout``) and, on the server,
     ``statement_timeout`` and ``lock_timeout``, with ``idle_in_transaction_session_timeout`` ending
     a transaction whose client went silent, so it cannot hold the access log's head row locked.
-    These are backstops: the store bounds each call as a whole (``gateway/storebase.py``).
+    These are backstops: the store bounds each call as a whole (``store/storebase.py``).
 
     Example::
 
@@ -325,7 +325,7 @@ def _upgrade(connection: Connection, revision: str) -> None:
 
 
 async def upgrade(url: str, revision: str = "head") -> None:
-    """Apply the migrations in ``gateway/migrations`` to the database at ``url``.
+    """Apply the migrations in ``store/migrations`` to the database at ``url``.
 
     Safe to run on every start: an up-to-date database is left as it is.
     """

@@ -10,7 +10,7 @@
   the original is logged with that id.
 
 What is logged never holds the query text or variables (Strawberry's own error log, which prints
-the query, is switched off in ``gateway/schema.py``): a failed operation is one line with its
+the query, is switched off in ``resolvers/schema.py``): a failed operation is one line with its
 request id and codes; an unexpected error adds its type, path and traceback, redacted, since an
 exception's message can hold anything. "Did you mean …" suggestions are cut from request errors
 unless ``[graphql] suggestions`` is on.
@@ -29,9 +29,9 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.context import Context
-from gateway.errors import BadInputError, GatewayError
-from gateway.logs import redact
+from domain.errors import BadInputError, GatewayError
+from domain.redact import redact
+from resolvers.context import Context
 
 log = logging.getLogger(__name__)
 # graphql-core appends its suggestions to the message: fields, arguments, types, enum values,

@@ -2,7 +2,7 @@
 
 Every record that can be withheld by a patient's block carries an ``Origin``: the SOR id of the
 organisation that owns it (its source's own SOR when the record names none) and the time span it
-is dated in. ``gateway/access.py`` decides on that alone. Times in records are always aware:
+is dated in. ``domain/access.py`` decides on that alone. Times in records are always aware:
 building a record with a naive datetime raises ``ValueError``, so no comparison with a block's
 aware times can ever fail or guess a zone.
 """

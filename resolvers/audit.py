@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.auditlog import NewEntry
-from gateway.auth import Clinician, Relative
-from gateway.context import Context
-from gateway.errors import AuditUnavailableError
+from domain.errors import AuditUnavailableError
+from domain.principals import Clinician, Relative
+from resolvers.context import Context
+from store.auditlog import NewEntry
 
 log = logging.getLogger(__name__)
 FAILED = "The access log is unavailable; no data was returned."

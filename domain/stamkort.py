@@ -25,8 +25,8 @@ from typing import Any
 import phonenumbers
 import pycountry
 
-from gateway.errors import BadInputError
-from gateway.text import clean_text, normalise
+from domain.errors import BadInputError
+from domain.text import clean_text, normalise
 
 __all__ = [
     "DK_RELATIONSHIP_SYSTEM",
@@ -126,7 +126,7 @@ def _clean(value: str) -> str:
 
 
 def _text(value: str | None, *, field: str, label: str, max_len: int) -> str:
-    # The one text rule (gateway/text.py): no control or direction-control characters.
+    # The one text rule (domain/text.py): no control or direction-control characters.
     return clean_text(value, field=field, label=label, max_len=max_len)
 
 

@@ -10,7 +10,7 @@ total order; within a process an ``asyncio.Lock`` keeps tasks from queueing on t
 Purging old entries moves the chain's anchor (the seq and hash verification starts from) forward.
 
 A log entry must be written before data is returned, so every database failure surfaces as
-:class:`~gateway.errors.AuditUnavailableError` and the transaction leaves nothing behind.
+:class:`~domain.errors.AuditUnavailableError` and the transaction leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from sqlalchemy import RowMapping, delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.db import WRITE, access_log, audit_head
-from gateway.errors import AuditUnavailableError, BadInputError, GatewayError
-from gateway.storebase import Bounded, serialised
+from domain.errors import AuditUnavailableError, BadInputError, GatewayError
+from store.db import WRITE, access_log, audit_head
+from store.storebase import Bounded, serialised
 
 log = logging.getLogger(__name__)
 UNAVAILABLE = "The access log is unavailable; no data was returned."
@@ -128,7 +128,7 @@ def _entry(row: RowMapping) -> AccessLogEntry:
 class AuditLog(Bounded):
     """The hash-chained access log on ``engine``. One per engine; safe to share between tasks.
 
-    Each call is bounded by ``timeout_s`` and the request's deadline (``gateway/storebase.py``);
+    Each call is bounded by ``timeout_s`` and the request's deadline (``store/storebase.py``);
     the gateway passes ``limits.database_timeout_s``.
 
     Example::

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from gateway.errors import BadInputError
+from domain.errors import BadInputError
 
 # [0-9], not \d: \d also matches other scripts' digits, which int() would then happily accept.
 _SYNTAX = re.compile(r"([0-9]{6})-?([0-9]{4})")

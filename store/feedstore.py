@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import RowMapping, delete, select, update
 
-from gateway.config import Policy
-from gateway.db import calendar_feeds
-from gateway.storebase import StoreBase, insert_for, require_aware
+from domain.settings import Policy
+from store.db import calendar_feeds
+from store.storebase import StoreBase, insert_for, require_aware
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,14 +26,14 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from gateway import access
-from gateway.auditlog import REFUSED, AuditLog, NewEntry
-from gateway.auth import Citizen, Clinician, Principal, Relative
-from gateway.errors import ForbiddenError
+from domain import access
+from domain.errors import ForbiddenError
+from domain.principals import Citizen, Clinician, Principal, Relative
+from store.auditlog import REFUSED, AuditLog, NewEntry
 
 if TYPE_CHECKING:
     from connectors.registry import Sources
-    from gateway.context import Context
+    from resolvers.context import Context
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 1000
@@ -159,7 +159,7 @@ def _submit(ctx: Context, cpr: str) -> None:
 
 
 def may_view(ctx: Context, cpr: str, today: date) -> None:
-    """:func:`gateway.access.may_view`, recording a refusal in the patient's Min Log."""
+    """:func:`domain.access.may_view`, recording a refusal in the patient's Min Log."""
     try:
         access.may_view(ctx.principal, cpr, today)
     except ForbiddenError:
@@ -168,7 +168,7 @@ def may_view(ctx: Context, cpr: str, today: date) -> None:
 
 
 def may_manage(ctx: Context, cpr: str, today: date) -> Citizen | Relative:
-    """:func:`gateway.access.may_manage`, recording a refusal in the patient's Min Log when it is
+    """:func:`domain.access.may_manage`, recording a refusal in the patient's Min Log when it is
     tenancy that refuses. A clinician with the patient in context is refused by role, which is
     not an attempt on a patient outside their reach, and is not recorded."""
     try:

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
+from domain.access import Category, Scope
 from domain.clock import Clock
-from gateway.access import Category, Scope
-from gateway.auth import Principal
-from gateway.config import Settings
+from domain.principals import Principal
+from domain.settings import Settings
 
 if TYPE_CHECKING:
     from connectors.registry import Sources
-    from gateway.auditlog import AuditLog
-    from gateway.refusals import RefusalRecorder
-    from gateway.store import Store
+    from resolvers.attempts import RefusalRecorder
+    from store.auditlog import AuditLog
+    from store.store import Store
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ Every public coroutine method of a :class:`Bounded` class (the store's parts and
 is wrapped when the class is defined, so no call can forget it:
 
 - it runs within ``timeout_s`` and what is left of the request's deadline
-  (``connectors/deadline.py``), whichever ends first — without a deadline and without
+  (``domain/deadline.py``), whichever ends first — without a deadline and without
   ``timeout_s`` (the CLI, migrations) it runs as it is;
 - a call that runs out of time is *abandoned*, not awaited: its task is cancelled and finishes
   closing its connection in the background. A connection stuck on a hung server can take
@@ -31,9 +31,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from connectors.deadline import remaining
-from gateway.db import WRITE
-from gateway.errors import BadInputError, GatewayError, StoreUnavailableError
+from domain.deadline import remaining
+from domain.errors import BadInputError, GatewayError, StoreUnavailableError
+from store.db import WRITE
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")

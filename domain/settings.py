@@ -1,0 +1,144 @@
+"""The gateway's settings as typed values; ``gateway/config.py`` reads them from TOML and env."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from domain.records import Sector
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/spo.db"
+
+# Which protocols each kind of data can be read with (a connector in connectors/ for each).
+PROTOCOLS: Mapping[str, tuple[str, ...]] = {"appointments": ("fhir", "apd"), "plans": ("fhir",)}
+KIND_SECTOR = {"region": Sector.HOSPITAL, "municipality": Sector.MUNICIPALITY, "gp": Sector.GP}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """How a source offers one kind of data."""
+
+    protocol: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    """One upstream system that contributes appointments and/or plans."""
+
+    id: str
+    name: str
+    kind: str
+    sor: str
+    appointments: Endpoint | None = None
+    plans: Endpoint | None = None
+    timeout_s: float = 1.0
+    cache_ttl_s: float = 30.0
+    requires_consent: bool = False
+    shared_since: date | None = None
+
+    @property
+    def sector(self) -> Sector:
+        return KIND_SECTOR[self.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterConfig:
+    """A register the gateway reads master data from (CPR, stamdata)."""
+
+    url: str
+    timeout_s: float = 1.0
+    cache_ttl_s: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class AuthConfig:
+    issuer: str
+    audience: str
+    algorithms: tuple[str, ...] = ("ES256", "RS256", "EdDSA")
+    public_key_files: tuple[str, ...] = ()
+    jwks_url: str = ""
+    dev_key_file: str = "var/dev-signing-key.pem"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    request_deadline_s: float = 2.0
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_response_bytes: int = 8_000_000
+    # Each call to the gateway's own database (capped by what is left of the request deadline);
+    # also its connect, pool-wait, statement and lock timeouts (see store/db.py make_engine).
+    database_timeout_s: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Resilience:
+    retry_attempts: int = 2
+    retry_backoff_s: float = 0.05
+    retry_budget_ratio: float = 0.2
+    breaker_failures: int = 5
+    breaker_reset_s: float = 10.0
+    stale_if_error_s: float = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    override_window_minutes: int = 120
+    audit_retention_days: int = 730
+    # A relative's calendar feed stops this many days after its owner last confirmed it with a
+    # valid token (and at the fuldmagt's end in any case).
+    feed_confirm_days: int = 30
+    # The same bound for a citizen's own feed; 0 = none (her right to her data does not lapse).
+    citizen_feed_confirm_days: int = 0
+    # At most one refused-attempt entry per viewer and patient in Min Log within this window.
+    refused_log_window_minutes: int = 60
+
+    def __post_init__(self) -> None:
+        # _section turns a ValueError into a ConfigError naming [policy].
+        if self.feed_confirm_days < 1:
+            raise ValueError("feed_confirm_days must be at least 1")
+        if self.citizen_feed_confirm_days < 0:
+            raise ValueError("citizen_feed_confirm_days must be 0 (no bound) or more")
+        if self.refused_log_window_minutes < 0:
+            raise ValueError("refused_log_window_minutes must be 0 or more")
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLSettings:
+    """What the endpoint tells about itself. Each defaults to ``dev_mode``'s value."""
+
+    introspection: bool = False
+    suggestions: bool = False
+    graphiql: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the gateway needs to start. Build with ``load_settings()``."""
+
+    sources: tuple[SourceConfig, ...]
+    cpr: RegisterConfig
+    stamdata: RegisterConfig
+    auth: AuthConfig
+    dev_mode: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = DEFAULT_DATABASE_URL
+    cache_url: str = "memory://"
+    limits: Limits = field(default_factory=Limits)
+    resilience: Resilience = field(default_factory=Resilience)
+    policy: Policy = field(default_factory=Policy)
+    graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+
+    def source(self, source_id: str) -> SourceConfig:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
