@@ -48,6 +48,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from bench._sim import start_simulators, stop_simulators
 from connectors.registry import PersonResult, SourceResult
 from domain.access import may_view
+from domain.entered import StamkortState
 from domain.records import AppointmentRecord, GoalRecord, PlanRecord
 from domain.settings import Settings
 from gateway.app import create_app
@@ -60,7 +61,6 @@ from resolvers.merge import FAR_FUTURE, encode_cursor, merge_appointments
 from resolvers.overview import REGISTERS
 from simulators.population import build_population
 from store.db import upgrade
-from store.store import StamkortState
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ("citizen-multi", "citizen-history")

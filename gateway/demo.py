@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from domain.blocks import BlockKind
+from domain.entered import Provenance
 from domain.settings import Settings
 from gateway.auth import load_or_create_dev_key, mint_token
 from simulators.population import Persona, Population
-from store.store import Provenance, Store
+from store.store import Store
 
 
 def claims_for(p: Persona) -> dict[str, Any]:

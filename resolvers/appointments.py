@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Self
 
 import strawberry
 
-from domain.records import AppointmentRecord, Origin
+from domain.records import AppointmentRecord
 from domain.records import AppointmentStatus as Status
 from resolvers import calendar
 from resolvers.merge import encode_cursor, in_window, paginate
@@ -255,15 +254,3 @@ class AppointmentConnection:
                 (active[i].source, active[i].id): [active[j] for j in js] for i, js in pairs.items()
             }
         return [self.node(o) for o in self.overlap_index.get((r.source, r.id), [])]
-
-    def restrict(self, keep: Callable[[Origin], bool]) -> tuple[Self, bool]:
-        """The same page over only the records ``keep`` allows; and whether any was dropped."""
-        everything = [r for r in self.everything if keep(r.origin)]
-        if len(everything) == len(self.everything):
-            return self, False
-        allowed = {(r.source, r.id) for r in everything}
-        selected = [r for r in self.selected if (r.source, r.id) in allowed]
-        return replace(self, everything=everything, selected=selected, overlap_index=None), True
-
-    def origins(self) -> list[Origin]:
-        return [r.origin for r in self.everything]

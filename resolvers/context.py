@@ -15,6 +15,7 @@ from graphql import GraphQLError
 
 from domain.access import Category, Scope
 from domain.clock import Clock
+from domain.decision import Decision
 from domain.principals import Principal
 from domain.settings import Settings
 
@@ -55,6 +56,7 @@ class RequestState:
     request_id: str
     now: datetime
     scope: Scope | None = None
+    decision: Decision | None = None
     audit: AuditSubject | None = None
     withheld: bool = False
     errors: list[GraphQLError] = field(default_factory=list)

@@ -20,8 +20,7 @@ from domain.errors import ForbiddenError
 from domain.principals import Citizen, Clinician, Relative
 from resolvers import attempts, calendar
 from resolvers.context import AuditSubject, Context
-from store.feedstore import FeedLifetime
-from store.store import Feed
+from store.feedstore import Feed, FeedLifetime
 
 FEED_PATH = "/calendar/{token}.ics"
 

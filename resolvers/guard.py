@@ -1,16 +1,18 @@
 """The blocking directive: declared on each guarded field, enforced by its field extension.
 
 ``@guarded(category: …)`` shows in ``schema.graphql`` exactly which fields the patient's blocks
-govern. Its extension runs only on those fields: it asks ``domain/access.py`` — the one decision —
-about each record the field would return, drops what is hidden, reports the field's path with
-``BLOCKED_BY_PATIENT``, and tells the access log which categories were returned.
+govern. The decision itself was made once, over plain records, by the overview's pipeline
+(``resolvers/pipeline.py`` → ``domain/decision.py``); the guard only reads it. Before the field
+resolves, :func:`check` — synchronous, pure, no I/O — withholds the whole field when its category
+is denied or its part's decision failed, and reports the field's path with ``BLOCKED_BY_PATIENT``
+when its part lost a record; the field itself then shows only the visible records. The guard
+also tells the access log which categories were returned.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-from typing import Any, Protocol, Self
+from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -18,17 +20,17 @@ from strawberry.extensions import FieldExtension
 from strawberry.schema_directive import Location
 from strawberry.types import Info
 
-from domain.access import Category, Scope, category_denied, decide
+from domain.access import Category
 from domain.errors import BlockedError
-from domain.records import Origin
-from resolvers.context import Context
+from resolvers.context import Context, RequestState
 from resolvers.types import DataCategory
 
-log = logging.getLogger(__name__)
 WITHHELD_MESSAGE = (
     "Some information is withheld at the patient's request. "
     "With the patient's consent, or if the patient cannot be contacted, you may override."
 )
+# Which decided part a guarded field shows: a fixed name, or one made from its arguments.
+PartOf = Callable[[dict[str, Any]], str]
 
 
 @strawberry.schema_directive(
@@ -39,25 +41,9 @@ class Guarded:
     category: DataCategory
 
 
-class Restrictable(Protocol):
-    """A guarded value that can drop the records a block hides."""
-
-    def origins(self) -> Iterable[Origin]: ...
-
-    def restrict(self, keep: Any) -> tuple[Self, bool]: ...
-
-
-def _origins(value: list[Any] | Restrictable) -> Iterable[Origin]:
-    if isinstance(value, list):
-        return [item.origin for item in value]
-    return value.origins()
-
-
-def withhold(info: Info[Context, None]) -> None:
-    """Report ``info``'s path as withheld (the notice says only *that*, never what)."""
-    state = info.context.state
+def withhold(state: RequestState, path: list[str | int]) -> None:
+    """Report ``path`` as withheld (the notice says only *that*, never what)."""
     state.withheld = True
-    path = info.path.as_list()
     state.report(
         ("withheld", "/".join(map(str, path))),
         GraphQLError(
@@ -66,73 +52,44 @@ def withhold(info: Info[Context, None]) -> None:
     )
 
 
-async def restrict(
-    ctx: Context, scope: Scope, category: Category, value: list[Any] | Restrictable
-) -> tuple[Any, bool]:
-    """``value`` without what the scope's blocks hide in ``category``, and whether anything was.
-
-    ``value`` is a list of items with an ``origin`` or a ``Restrictable``.
-    """
-    if scope.unrestricted or not scope.has_blocks:
-        return value, False
-    chains: dict[str, tuple[str, ...] | None] = {}
-    if scope.needs_sor_tree:
-        sors = {o.sor for o in _origins(value) if o.sor}
-        chains = await ctx.services.sources.ancestors_of(sors)
-
-    def keep(origin: Origin) -> bool:
-        chain = chains.get(origin.sor or "", ())
-        if chain is None:
-            return False  # SOR tree unknown while a sub-unit block is active: fail closed
-        return decide(scope, category, origin, chain)
-
-    if isinstance(value, list):
-        kept = [item for item in value if keep(item.origin)]
-        return kept, len(kept) != len(value)
-    return value.restrict(keep)
+def check(state: RequestState, category: Category, part: str, path: list[str | int]) -> bool:
+    """Whether the field may resolve at all; reports its path when anything of it is withheld."""
+    decision = state.decision
+    if decision is None:
+        raise RuntimeError("guarded field resolved without an access decision")
+    verdict = decision.verdicts.get(part)
+    if decision.denied(category) or (verdict is not None and verdict.failed):
+        withhold(state, path)
+        return False  # and nothing of it was fetched (denied) or is shown (failed)
+    if verdict is not None and verdict.withheld:
+        withhold(state, path)
+    if state.audit is not None:
+        state.audit.categories.add(category)
+    return True
 
 
 class GuardExtension(FieldExtension):
-    """Enforces ``@guarded``. Holds only its category: per-request state lives in the context."""
+    """Enforces ``@guarded``. Holds only its category and part: per-request state lives in the
+    context."""
 
-    def __init__(self, category: Category) -> None:
+    def __init__(self, category: Category, part: str | PartOf) -> None:
         self.category = category
+        self.part = part
 
     async def resolve_async(
         self, next_: Any, source: Any, info: Info[Context, None], **kwargs: Any
     ) -> Any:
-        ctx = info.context
-        scope: Scope | None = ctx.state.scope
-        if scope is None:
-            raise RuntimeError("guarded field resolved without an access scope")
-        if category_denied(scope, self.category):
-            withhold(info)
-            return None  # and nothing was fetched: the root resolver saw the same decision
-        value = await next_(source, info, **kwargs)
-        if value is None:
+        part = self.part if isinstance(self.part, str) else self.part(kwargs)
+        if not check(info.context.state, self.category, part, info.path.as_list()):
             return None
-        try:
-            value, hidden = await restrict(ctx, scope, self.category, value)
-        except Exception:
-            # Fail closed, for this field only: nothing of it leaves, and the viewer sees what any
-            # withheld field shows (an error that only came with certain blocks would tell them
-            # apart). An override still opens it: then no decision is needed.
-            log.exception(
-                "request %s: access decision failed; field withheld", ctx.state.request_id
-            )
-            withhold(info)
-            return None
-        if hidden:
-            withhold(info)
-        if ctx.state.audit is not None:
-            ctx.state.audit.categories.add(self.category)
-        return value
+        return await next_(source, info, **kwargs)
 
 
-def guarded(category: Category, description: str) -> Any:
-    """A field governed by the patient's blocks in ``category`` (use as a resolver decorator)."""
+def guarded(category: Category, description: str, *, part: str | PartOf) -> Any:
+    """A field governed by the patient's blocks in ``category``, showing the decided ``part``
+    (use as a resolver decorator)."""
     return strawberry.field(
         description=description,
         directives=[Guarded(category=category)],
-        extensions=[GuardExtension(category)],
+        extensions=[GuardExtension(category, part)],
     )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 import strawberry
 
-from connectors.registry import SourceResult
 from domain import records
-from domain.records import GoalRecord, Origin, PlanRecord
+from domain.records import GoalRecord, PlanRecord
 from resolvers.calendar import TZ
 from resolvers.merge import FAR_FUTURE
 from resolvers.types import Organization, Source
@@ -73,7 +72,6 @@ class Goal:
     start_date: date | None = strawberry.field(description="When work on the goal began.")
     targets: list[Target] = strawberry.field(description="Targets with due dates.")
     organization: Organization | None = strawberry.field(description="Who set the goal.")
-    origin: strawberry.Private[Origin]
 
 
 @strawberry.type(description="A care plan (plan): discharge, treatment, municipal or GP plan.")
@@ -96,7 +94,6 @@ class Plan:
     )
     activities: list[Activity] = strawberry.field(description="Planned activities.")
     goal_ids: list[strawberry.ID] = strawberry.field(description="Ids of the plan's goals.")
-    origin: strawberry.Private[Origin]
 
 
 def _local(dt: datetime | None) -> datetime | None:
@@ -132,7 +129,6 @@ def plan_of(r: PlanRecord, sources: Mapping[str, Source]) -> Plan:
             for a in r.activities
         ],
         goal_ids=_ids(r.source, r.goal_ids),
-        origin=r.origin,
     )
 
 
@@ -156,14 +152,11 @@ def goal_of(r: GoalRecord, sources: Mapping[str, Source]) -> Goal:
             for t in r.targets
         ],
         organization=Organization.of(r.organization),
-        origin=r.origin,
     )
 
 
-def plans_of(
-    results: Sequence[SourceResult[PlanRecord]], sources: Mapping[str, Source]
-) -> list[Plan]:
-    plans = [plan_of(r, sources) for res in results for r in res.records]
+def plans_of(records: Iterable[PlanRecord], sources: Mapping[str, Source]) -> list[Plan]:
+    plans = [plan_of(r, sources) for r in records]
     # In UTC: Copenhagen times of the repeated October hour compare by wall clock otherwise.
     plans.sort(
         key=lambda p: (p.period_start.astimezone(UTC) if p.period_start else FAR_FUTURE, str(p.id))
@@ -171,9 +164,7 @@ def plans_of(
     return plans
 
 
-def goals_of(
-    results: Sequence[SourceResult[GoalRecord]], sources: Mapping[str, Source]
-) -> list[Goal]:
-    goals = [goal_of(r, sources) for res in results for r in res.records]
+def goals_of(records: Iterable[GoalRecord], sources: Mapping[str, Source]) -> list[Goal]:
+    goals = [goal_of(r, sources) for r in records]
     goals.sort(key=lambda g: (g.start_date or date.max, str(g.id)))
     return goals

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, Self
 
 import strawberry
 from strawberry.types import Info
 
 from connectors.registry import PersonResult
 from domain.access import Category
-from domain.records import Origin
+from domain.decision import Decision
+from domain.entered import StamkortState, StamkortValue
 from resolvers.context import Context
 from resolvers.guard import guarded
+from resolvers.pipeline import STAMKORT, visible_edits
 from resolvers.types import Address, Organization, PersonStatus
-from store.store import StamkortState, StamkortValue
 
 
 @strawberry.enum(description="An editable (`*`) stamkort field.")
@@ -76,7 +75,6 @@ class EnteredValue:
     )
     version: int = strawberry.field(description="Stamkort version in which it was entered.")
     provenance: Provenance = strawberry.field(description="Who entered it, in which role, when.")
-    origin: strawberry.Private[Origin]
 
 
 @strawberry.type(description="The patient's stamkort (shared master card).")
@@ -114,74 +112,34 @@ class Stamkort:
         "pass it as `expectedVersion` to edit."
     )
     provenance: Provenance = strawberry.field(description="Provenance of the CPR fields.")
-    entered: strawberry.Private[dict[str, StamkortValue]]
-    # Every edit's version and origin, loaded only when blocks may hide some of them from the
-    # viewer; then ``numbering`` maps each visible edit's version to its number among them.
-    edits: strawberry.Private[dict[int, Origin]] = dataclasses.field(default_factory=dict)
+    # When blocks may hide some edits from the viewer: the visible history of each field,
+    # and each visible edit's version mapped to its number among the visible edits.
+    visible_history: strawberry.Private[dict[str, list[StamkortValue]] | None] = None
     numbering: strawberry.Private[dict[int, int] | None] = None
 
     @guarded(
         Category.STAMKORT,
         "Every value ever entered in one editable field, newest first: earlier values are kept, "
         "each with its provenance; a clearing shows as a null `value`.",
+        part=lambda args: f"history:{args['field'].value}",
     )
     async def history(
         self, info: Info[Context, None], field: StamkortField
     ) -> list[EnteredValue] | None:
-        # A database failure arrives as STORE_UNAVAILABLE (store/storebase.py).
-        values = await info.context.services.store.stamkort_history(self.cpr, field.value)
-        shown = [entered_value(v) for v in values]
-        if self.numbering is None:
-            return shown
-        # Versions as the viewer counts them; entries without a number are hidden by the guard.
-        return [replace(v, version=self.numbering.get(v.version, 0)) for v in shown]
-
-    def origins(self) -> list[Origin]:
-        return [_origin(v) for v in self.entered.values()] + list(self.edits.values())
-
-    def restrict(self, keep: Any) -> tuple[Self, bool]:
-        """Drop values entered by a clinician of a blocked treatment place, and count versions
-        over the edits the viewer can see, so that no gap or total tells of a hidden edit."""
-        hidden = [f for f, v in self.entered.items() if not keep(_origin(v))]
-        numbering = number_visible(v for v, origin in self.edits.items() if keep(origin))
-        if not hidden and len(numbering) == len(self.edits):
-            return self, False
-        kept = {f: v for f, v in self.entered.items() if f not in hidden}
-        fields: dict[str, Any] = dict.fromkeys(hidden)
-        for f in kept:
-            value: EnteredValue = getattr(self, f)
-            fields[f] = replace(value, version=numbering.get(value.version, 0))
-        restricted = replace(
-            self, entered=kept, version=len(numbering), numbering=numbering, **fields
-        )
-        return restricted, bool(hidden)
+        if self.visible_history is None or self.numbering is None:
+            # No block can hide an edit from this viewer. A database failure arrives as
+            # STORE_UNAVAILABLE (store/storebase.py).
+            values = await info.context.services.store.stamkort_history(self.cpr, field.value)
+            return [entered_value(v) for v in values]
+        # The edits the decision left visible, numbered as the viewer counts them.
+        numbering = self.numbering
+        shown = sorted(self.visible_history.get(field.value, []), key=lambda v: -v.version)
+        return [replace(entered_value(v), version=numbering.get(v.version, 0)) for v in shown]
 
 
 def number_visible(versions: Iterable[int]) -> dict[int, int]:
     """Each visible edit's version mapped to its number among the visible edits (1, 2, ...)."""
     return {v: n for n, v in enumerate(sorted(set(versions)), start=1)}
-
-
-def edits_of(entries: Iterable[StamkortValue]) -> dict[int, Origin]:
-    """Each edit (version) and its origin; all values of one edit share who made it."""
-    return {v.version: _origin(v) for v in entries}
-
-
-@dataclass(frozen=True, slots=True)
-class EnteredOrigin:
-    """A self-entered value seen only for its origin (for the access decision)."""
-
-    value: StamkortValue
-
-    @property
-    def origin(self) -> Origin:
-        return _origin(self.value)
-
-
-def _origin(v: StamkortValue) -> Origin:
-    # Only values entered by a clinician belong to a treatment place.
-    sor = v.provenance.org_sor if v.provenance.role == "clinician" else None
-    return Origin(sor, v.entered_at, v.entered_at)
 
 
 def entered_value(v: StamkortValue) -> EnteredValue:
@@ -190,7 +148,6 @@ def entered_value(v: StamkortValue) -> EnteredValue:
     return EnteredValue(
         value=v.value,
         version=v.version,
-        origin=_origin(v),
         provenance=Provenance(
             source="stamkort",
             entered_by_name=p.name,
@@ -203,8 +160,16 @@ def entered_value(v: StamkortValue) -> EnteredValue:
 
 
 def stamkort_of(
-    cpr: str, found: PersonResult, state: StamkortState, *, may_see_protected: bool
+    cpr: str,
+    found: PersonResult,
+    state: StamkortState,
+    *,
+    may_see_protected: bool,
+    decision: Decision | None = None,
 ) -> Stamkort:
+    """The card as the viewer may see it (all of it without a ``decision``): values a block
+    hides are left out, and versions count only the edits the viewer can see, so that no gap or
+    total tells of a hidden edit."""
     person, practice = found.person, found.practice
     gp = None
     note = None
@@ -222,7 +187,21 @@ def stamkort_of(
     elif person is not None and not person.gp_ydernummer:
         note = "No GP is registered for the patient."
     protected = bool(person and person.protected)
-    values = {f: entered_value(v) for f, v in state.values.items()}
+    entered = state.values
+    if decision is not None:
+        shown = {id(v) for v in decision.verdicts[STAMKORT].visible}
+        entered = {f: v for f, v in entered.items() if id(v) in shown}
+    values = {f: entered_value(v) for f, v in entered.items()}
+    version, numbering = state.version, None
+    history: dict[str, list[StamkortValue]] | None = None
+    edits = visible_edits(decision) if decision is not None else None
+    if edits is not None:
+        numbering = number_visible(v.version for v in edits)
+        version = len(numbering)
+        values = {f: replace(v, version=numbering.get(v.version, 0)) for f, v in values.items()}
+        history = {}
+        for v in edits:
+            history.setdefault(v.field, []).append(v)
     return Stamkort(
         cpr=cpr,
         name=person.name if person else None,
@@ -239,7 +218,8 @@ def stamkort_of(
         dentist=values.get("dentist"),
         language=values.get("language"),
         relatives=values.get("relatives"),
-        version=state.version,
+        version=version,
         provenance=CPR_PROVENANCE,
-        entered=dict(state.values),
+        visible_history=history,
+        numbering=numbering,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -12,21 +12,14 @@ from strawberry.types import Info
 from domain import stamkort as rules
 from domain.access import Category, Scope, category_denied
 from domain.cpr import normalise_cpr
+from domain.entered import Provenance, StamkortState
 from domain.errors import BadInputError, BlockedError, StaleEditError
 from domain.principals import Citizen, Clinician
-from domain.records import Origin
 from resolvers import attempts, calendar
 from resolvers.context import AuditSubject, Context
-from resolvers.guard import restrict, withhold
-from resolvers.overview import _scope
-from resolvers.stamkort import (
-    EnteredValue,
-    StamkortField,
-    edits_of,
-    entered_value,
-    number_visible,
-)
-from store.store import Provenance
+from resolvers.guard import withhold
+from resolvers.pipeline import STAMKORT, decide_stamkort, read_scope, visible_edits
+from resolvers.stamkort import EnteredValue, StamkortField, entered_value, number_visible
 
 
 @strawberry.input(description="A temporary address with its validity.")
@@ -157,7 +150,7 @@ async def update_stamkort(
     attempts.may_view(ctx, cpr, calendar.local_date(now))
     scope: Scope | None = None
     if isinstance(ctx.principal, Clinician):
-        scope = await _scope(ctx, cpr)
+        scope = await read_scope(ctx, cpr)
         if category_denied(scope, Category.STAMKORT):
             raise BlockedError("The patient has blocked you from their stamkort.")
     changes = changes_of(input)
@@ -171,8 +164,8 @@ async def update_stamkort(
     expected = input.expected_version
     try:
         if counted is not None:
-            expected, numbering = await _visible_edits(ctx, counted, cpr)
-            if len(numbering) != input.expected_version:
+            expected, seen = await _visible_edits(ctx, counted, cpr)
+            if len(seen) != input.expected_version:
                 raise StaleEditError(_stale(input.expected_version), current_version=expected)
         state = await ctx.services.store.update_stamkort(
             cpr,
@@ -190,27 +183,35 @@ async def update_stamkort(
         raise StaleEditError(
             message, expectedVersion=input.expected_version, currentVersion=current
         ) from exc
-    values = {f: entered_value(v) for f, v in state.values.items()}
+    values = dict(state.values)
+    version: int = state.version
+    numbering: dict[int, int] | None = None
     if scope is not None:
         # The result shows the whole card: what a treatment-place block hides from this
-        # clinician on the stamkort stays hidden here too.
-        kept, hidden = await restrict(ctx, scope, Category.STAMKORT, list(values.values()))
-        if hidden:
-            withhold(info)
-        shown = {id(v) for v in kept}
+        # clinician on the stamkort stays hidden here too, decided as the overview decides.
+        entries = await ctx.services.store.stamkort_entries(cpr) if counted is not None else None
+        decision = await decide_stamkort(ctx, scope, state, entries)
+        verdict = decision.verdicts[STAMKORT]
+        if verdict.withheld:
+            withhold(ctx.state, info.path.as_list())
+        shown = {id(v) for v in verdict.visible}
         values = {f: v for f, v in values.items() if id(v) in shown}
-    version = state.version
-    if counted is not None:
-        numbering = (await _visible_edits(ctx, counted, cpr))[1]
-        version = len(numbering)
-        values = {f: replace(v, version=numbering.get(v.version, 0)) for f, v in values.items()}
+        edits = visible_edits(decision)
+        if edits is not None:
+            numbering = number_visible(v.version for v in edits)
+            version = len(numbering)
+    shown_values = {f: entered_value(v) for f, v in values.items()}
+    if numbering is not None:
+        shown_values = {
+            f: replace(v, version=numbering.get(v.version, 0)) for f, v in shown_values.items()
+        }
     return StamkortEditResult(
         version=version,
-        phone=values.get("phone"),
-        temporary_address=values.get("temporary_address"),
-        dentist=values.get("dentist"),
-        language=values.get("language"),
-        relatives=values.get("relatives"),
+        phone=shown_values.get("phone"),
+        temporary_address=shown_values.get("temporary_address"),
+        dentist=shown_values.get("dentist"),
+        language=shown_values.get("language"),
+        relatives=shown_values.get("relatives"),
     )
 
 
@@ -220,14 +221,9 @@ def _stale(version: int) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Edit:
-    version: int
-    origin: Origin
-
-
 async def _visible_edits(ctx: Context, scope: Scope, cpr: str) -> tuple[int, dict[int, int]]:
     """The stamkort's real version, and the viewer's numbering of the edits they may see."""
-    edits = edits_of(await ctx.services.store.stamkort_entries(cpr))
-    kept, _ = await restrict(ctx, scope, Category.STAMKORT, [_Edit(*e) for e in edits.items()])
-    return max(edits, default=0), number_visible(e.version for e in kept)
+    entries = await ctx.services.store.stamkort_entries(cpr)
+    decision = await decide_stamkort(ctx, scope, StamkortState(0, {}), entries)
+    visible = visible_edits(decision) or ()
+    return max((v.version for v in entries), default=0), number_visible(v.version for v in visible)

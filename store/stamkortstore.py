@@ -3,46 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, RowMapping, Update, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.entered import Provenance, StamkortState, StamkortValue
 from domain.errors import BadInputError, StaleEditError
 from store.db import stamkort_heads, stamkort_values
 from store.storebase import StoreBase, insert_for, require_aware
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Who entered a stamkort value: ``id`` is a CPR or a clinician's authorisation id."""
-
-    id: str
-    name: str
-    role: str
-    org_sor: str | None = None
-    org_name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StamkortValue:
-    """One entered value of a self-entered stamkort field (``None`` = the field was cleared)."""
-
-    field: str
-    value: Any
-    version: int
-    entered_at: datetime
-    provenance: Provenance
-
-
-@dataclass(frozen=True, slots=True)
-class StamkortState:
-    """The current self-entered fields and the version an edit must be based on."""
-
-    version: int
-    values: dict[str, StamkortValue]
 
 
 def _stamkort_value(row: RowMapping) -> StamkortValue:

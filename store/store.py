@@ -16,20 +16,9 @@ from sqlalchemy import RowMapping, and_, or_, select, update
 from domain.blocks import CREATOR_ROLES, OVERRIDE_BASES, Block, BlockKind, Override
 from domain.errors import BadInputError, NotFoundError
 from store.db import blocks, overrides
-from store.feedstore import Feed, FeedStore
-from store.stamkortstore import Provenance, StamkortState, StamkortStore, StamkortValue
+from store.feedstore import FeedStore
+from store.stamkortstore import StamkortStore
 from store.storebase import require_aware
-
-__all__ = [
-    "Block",
-    "BlockKind",
-    "Feed",
-    "Override",
-    "Provenance",
-    "StamkortState",
-    "StamkortValue",
-    "Store",
-]
 
 
 def _block(row: RowMapping) -> Block:

@@ -1,4 +1,9 @@
-"""The guard directive in-process: a decision that fails withholds its field, and only it."""
+"""The guard directive in-process: a decision that fails withholds its field, and only it.
+
+The pipeline decides once over plain records (``domain/decision.py``); the guard reads that
+decision. Here the two parts' records are decided as the pipeline decides them, one of them with
+a record whose origin cannot be read.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import strawberry
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionResult, Info
 
 from domain.access import Category, Scope
 from domain.blocks import Block, BlockKind
+from domain.decision import Decision, decide_part
 from domain.principals import Clinician
 from domain.records import Origin
 from gateway.config import load_settings
@@ -51,24 +57,39 @@ class Item:
         return Origin("265311000016006", NOW + timedelta(days=5), None)
 
 
+PARTS = {
+    "broken": (Category.PLANS, [Item(name="a", broken=False), Item(name="b", broken=True)]),
+    "fine": (Category.APPOINTMENTS, [Item(name="c", broken=False)]),
+}
+
+
+def _visible(info: Info[Context, None], part: str) -> list[Item]:
+    decision = info.context.state.decision
+    assert decision is not None
+    return list(cast(tuple[Item, ...], decision.verdicts[part].visible))
+
+
 @strawberry.type
 class Query:
-    @guarded(Category.PLANS, "Items whose decision fails.")
-    async def broken(self) -> list[Item] | None:
-        return [Item(name="a", broken=False), Item(name="b", broken=True)]
+    @guarded(Category.PLANS, "Items whose decision fails.", part="broken")
+    async def broken(self, info: Info[Context, None]) -> list[Item] | None:
+        return _visible(info, "broken")
 
-    @guarded(Category.APPOINTMENTS, "Items whose decision works.")
-    async def fine(self) -> list[Item] | None:
-        return [Item(name="c", broken=False)]
+    @guarded(Category.APPOINTMENTS, "Items whose decision works.", part="fine")
+    async def fine(self, info: Info[Context, None]) -> list[Item] | None:
+        return _visible(info, "fine")
 
 
 SCHEMA = strawberry.Schema(query=Query, extensions=[ReportErrors])
 
 
 async def run(query: str) -> ExecutionResult:
-    state = RequestState(request_id="r1", now=NOW, scope=Scope(DOCTOR, (PERIOD,), None, NOW))
-    # The guard needs the sources only for SOR trees, which a period block does not; error
-    # reporting reads the settings.
+    scope = Scope(DOCTOR, (PERIOD,), None, NOW)
+    decision = Decision(scope)
+    for part, (category, items) in PARTS.items():
+        decision.verdicts[part] = decide_part(scope, category, items, {})
+    state = RequestState(request_id="r1", now=NOW, scope=scope, decision=decision)
+    # Error reporting reads the settings.
     services = cast(Services, SimpleNamespace(settings=load_settings({})))
     context = Context(principal=DOCTOR, services=services, state=state)
     return await SCHEMA.execute(query, context_value=context)

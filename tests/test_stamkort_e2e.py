@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from connectors.registry import PersonResult
+from domain.entered import StamkortState
 from domain.records import Address, PersonRecord, PersonStatus
 from resolvers.stamkort import stamkort_of
-from store.store import StamkortState
 from tests.gatewayfixtures import Gateway
 
 MULTI = "0108589995"

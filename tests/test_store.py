@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from domain.blocks import Block, BlockKind
+from domain.entered import Provenance, StamkortState
 from domain.errors import BadInputError, NotFoundError, StaleEditError
-from store.store import Provenance, StamkortState, Store
+from store.store import Store
 
 CPR = "0201919990"
 OTHER = "1502779995"
