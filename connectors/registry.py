@@ -26,7 +26,7 @@ from connectors.fhir import FhirConnector
 from connectors.http import Upstream
 from connectors.stamdata import StamdataConnector
 from domain.clock import SYSTEM_CLOCK, Clock
-from domain.errors import UpstreamBadResponse, UpstreamError, UpstreamNotConsented
+from domain.errors import SourceStatus, UpstreamBadResponse, UpstreamError, UpstreamNotConsented
 from domain.records import (
     AppointmentRecord,
     GoalRecord,
@@ -52,7 +52,7 @@ class SourceResult(Generic[R]):
     """
 
     source: str
-    status: str
+    status: SourceStatus
     records: tuple[R, ...]
     fetched_at: datetime | None
     error: UpstreamError | None = None
@@ -157,9 +157,16 @@ class Sources:
             if got.error is not None:
                 log.warning("source %s failed, serving stale: %s", source, got.error.detail)
             return SourceResult(
-                source, "STALE", tuple(got.records), got.fetched_at, got.error, got.refused
+                source,
+                SourceStatus.STALE,
+                tuple(got.records),
+                got.fetched_at,
+                got.error,
+                got.refused,
             )
-        return SourceResult(source, "OK", tuple(got.records), got.fetched_at, None, got.refused)
+        return SourceResult(
+            source, SourceStatus.OK, tuple(got.records), got.fetched_at, None, got.refused
+        )
 
     async def appointments(self, s: SourceConfig, cpr: str) -> SourceResult[AppointmentRecord]:
         conn = self._appointments[s.id]
@@ -231,7 +238,7 @@ class Sources:
             self.stamdata_config.cache_ttl_s,
             lambda: self._ancestor_refs(sor),
         )
-        if got.status not in ("OK", "STALE"):
+        if not got.status.answered:
             return None
         return tuple(r.sor for r in got.records if r.sor)
 

@@ -29,10 +29,29 @@ Anything else is masked as "Unexpected error." and logged with the request's cor
 
 from __future__ import annotations
 
+import enum
 import re
 from typing import Any, ClassVar
 
 _CPR = re.compile(r"(?<!\d)(\d{6})-?\d{4}(?!\d)")
+
+
+class SourceStatus(enum.StrEnum):
+    """How a source answered in one request (``NOT_REQUESTED``: the query asked nothing of it)."""
+
+    OK = "OK"
+    STALE = "STALE"
+    TIMEOUT = "TIMEOUT"
+    UNAVAILABLE = "UNAVAILABLE"
+    BAD_RESPONSE = "BAD_RESPONSE"
+    CIRCUIT_OPEN = "CIRCUIT_OPEN"
+    NOT_CONSENTED = "NOT_CONSENTED"
+    NOT_REQUESTED = "NOT_REQUESTED"
+
+    @property
+    def answered(self) -> bool:
+        """The source's data is there: fresh, or older but within the stale limit."""
+        return self in (SourceStatus.OK, SourceStatus.STALE)
 
 
 def redact_cpr(text: str) -> str:
@@ -131,7 +150,7 @@ class UpstreamError(GatewayError):
     """A source system failed. ``source`` is the configured source id."""
 
     code = "UPSTREAM_ERROR"
-    status: ClassVar[str] = "UNAVAILABLE"
+    status: ClassVar[SourceStatus] = SourceStatus.UNAVAILABLE
 
     def __init__(self, source: str, message: str | None = None, *, detail: str = "") -> None:
         super().__init__(message or f"Source {source!r} failed.", source=source)
@@ -145,32 +164,32 @@ class UpstreamTimeout(UpstreamError):
     """The source did not answer within its timeout."""
 
     code = "UPSTREAM_TIMEOUT"
-    status = "TIMEOUT"
+    status = SourceStatus.TIMEOUT
 
 
 class UpstreamUnavailable(UpstreamError):
     """The source refused, reset, or answered 5xx/429."""
 
     code = "UPSTREAM_UNAVAILABLE"
-    status = "UNAVAILABLE"
+    status = SourceStatus.UNAVAILABLE
 
 
 class CircuitOpen(UpstreamUnavailable):
     """The source's circuit breaker is open: it was not called."""
 
     code = "CIRCUIT_OPEN"
-    status = "CIRCUIT_OPEN"
+    status = SourceStatus.CIRCUIT_OPEN
 
 
 class UpstreamBadResponse(UpstreamError):
     """The source answered something we cannot accept (malformed, hostile, too large)."""
 
     code = "UPSTREAM_BAD_RESPONSE"
-    status = "BAD_RESPONSE"
+    status = SourceStatus.BAD_RESPONSE
 
 
 class UpstreamNotConsented(UpstreamError):
     """The source shares this patient's data only with consent, and there is none."""
 
     code = "NOT_CONSENTED"
-    status = "NOT_CONSENTED"
+    status = SourceStatus.NOT_CONSENTED

@@ -8,7 +8,6 @@ required for operations), ``/healthz`` (alive), ``/readyz`` (database answers), 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import uuid
@@ -35,17 +34,24 @@ from connectors.cache import RecordCache
 from connectors.registry import Sources
 from domain.clock import SYSTEM_CLOCK, Clock
 from domain.deadline import deadline_scope
-from domain.errors import AuditUnavailableError, AuthError, BadRequestError, StoreUnavailableError
+from domain.errors import (
+    AuditUnavailableError,
+    AuthError,
+    BadRequestError,
+    SourceStatus,
+    StoreUnavailableError,
+)
 from domain.settings import Settings
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_request, read_body, replay
 from gateway.ical import render_calendar
 from resolvers.attempts import RefusalRecorder
+from resolvers.audit import entry_for
 from resolvers.context import Context, RequestState, Services
-from resolvers.merge import merge_appointments
+from resolvers.feedview import feed_appointments, feed_context
 from resolvers.reporting import classify
 from resolvers.schema import build_schema
-from store.auditlog import AuditLog, NewEntry
+from store.auditlog import AuditLog
 from store.db import make_engine
 from store.feedstore import FeedLifetime
 from store.store import Store
@@ -53,7 +59,7 @@ from store.storebase import settle
 
 log = logging.getLogger(__name__)
 PRINCIPAL = "spo.principal"
-FEED_SERVABLE = frozenset({"OK", "STALE", "NOT_CONSENTED"})
+FEED_SERVABLE = frozenset({SourceStatus.OK, SourceStatus.STALE, SourceStatus.NOT_CONSENTED})
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32), as feeds are made
 
 
@@ -227,36 +233,18 @@ async def calendar_feed(request: Request) -> Response:
         return _retry_later("The calendar cannot be read right now; try again later.")
     if feed is None:
         return Response("Not found.\n", status_code=404, media_type="text/plain")
-    sources = services.sources
-    results = await asyncio.gather(
-        *(sources.appointments(s, feed.patient_cpr) for s in sources.appointment_sources)
-    )
+    ctx = feed_context(services, feed, now)
+    results, records = await feed_appointments(ctx, feed.patient_cpr)
     if any(r.status not in FEED_SERVABLE for r in results):
         # A calendar app deletes the events a feed leaves out: rather than drop a failing
         # source's appointments, ask it to keep what it has and come back.
         return _retry_later("A source is unavailable; try again later.")
-    if feed.owner_role == "relative":
-        # A relative's calendar reading the patient's appointments is a lookup like any other.
-        entry = NewEntry(
-            at=now,
-            patient_cpr=feed.patient_cpr,
-            actor_role="relative",
-            actor_id=feed.owner_cpr,
-            actor_name=feed.owner_name,
-            actor_org_sor=None,
-            actor_org_name=None,
-            on_behalf_of=feed.patient_cpr,
-            action="calendar-feed",
-            categories=("appointments",),
-            override_id=None,
-            override_reason=None,
-            request_id=uuid.uuid4().hex,
-        )
+    entry = entry_for(ctx)
+    if entry is not None:
         try:
             await services.auditlog.append(entry)
         except AuditUnavailableError:
             return _retry_later("The access log is unavailable; try again later.")
-    records = merge_appointments((sources.by_id[r.source], r.records) for r in results)
     body = render_calendar(records, calendar_name="Mine aftaler", now=now)
     return Response(
         body,

@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 MAX_PENDING = 1000
 CONCURRENT = 4
 RECORD_TIMEOUT_S = 10.0
-_KNOWN = frozenset({"OK", "STALE"})  # the register answered (a person, or "no such person")
 
 
 def refused_entry(principal: Principal, cpr: str, at: datetime, request_id: str) -> NewEntry:
@@ -132,7 +131,8 @@ class RefusalRecorder:
         """Write ``entry`` if the patient exists (or CPR cannot tell) and the same actor has
         no refused attempt on her within the window; ``True`` when it was written."""
         person = await self._sources.person(entry.patient_cpr)
-        if person.status in _KNOWN and not person.records:
+        # The register answered (a person, or "no such person").
+        if person.status.answered and not person.records:
             return False  # no such person: nobody's log to write to
         since = entry.at - self._window
         return await self._auditlog.append_refusal(entry, since) is not None

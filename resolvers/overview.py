@@ -75,12 +75,12 @@ def report_failures(info: Info[Context, None], results: Iterable[SourceResult[An
     state = info.context.state
     results = tuple(results)
     for r in results:
-        if r.error is None or r.status == "NOT_CONSENTED":
+        if r.error is None or r.status is SourceStatus.NOT_CONSENTED:
             continue
         message = (
             f"Source {r.source!r} is {r.status.lower().replace('_', ' ')}; showing data "
             f"fetched at {r.fetched_at:%Y-%m-%d %H:%M} UTC."
-            if r.status == "STALE" and r.fetched_at
+            if r.status is SourceStatus.STALE and r.fetched_at
             else f"Source {r.source!r} did not answer usefully; its data is missing."
         )
         state.report(
@@ -187,7 +187,7 @@ class PatientOverview:
         worst: dict[str, SourceResult[Any]] = {}  # a source's first non-OK answer, else OK
         results = self.fetched.results()
         for r in results:
-            if r.source not in worst or worst[r.source].status == "OK":
+            if r.source not in worst or worst[r.source].status is SourceStatus.OK:
                 worst[r.source] = r
         refused = refused_counts(info.context.principal, info.context.state.scope, results)
         out = []
@@ -198,7 +198,7 @@ class PatientOverview:
                     id=src.id,
                     name=src.name,
                     kind=src.kind,
-                    status=SourceStatus(got.status) if got else SourceStatus.NOT_REQUESTED,
+                    status=got.status if got else SourceStatus.NOT_REQUESTED,
                     fetched_at=got.fetched_at if got else None,
                     refused_documents=refused[src.id],
                 )

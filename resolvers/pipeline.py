@@ -221,7 +221,7 @@ async def _hides_home_address(
     if not any(r.place and r.place.is_home and r.place.address for r in records):
         return False
     found = await sources.person(cpr)
-    if found.status not in ("OK", "STALE"):
+    if not found.status.answered:
         return True
     return any(p.protected for p in found.records)
 

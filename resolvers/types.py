@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from domain import records
+from domain import errors, records
 from domain.access import Category
 
 # The records' own enums, exposed to GraphQL; mypy sees them as the plain enums they are.
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     Sector = records.Sector
     PersonStatus = records.PersonStatus
     DataCategory = Category
+    SourceStatus = errors.SourceStatus
 else:
     AppointmentStatus = strawberry.enum(
         records.AppointmentStatus,
@@ -29,23 +30,16 @@ else:
     PersonStatus = strawberry.enum(
         records.PersonStatus, name="PersonStatus", description="Civil status in the CPR register."
     )
+    SourceStatus = strawberry.enum(
+        errors.SourceStatus,
+        name="SourceStatus",
+        description="How a source answered in this request.",
+    )
     DataCategory = strawberry.enum(
         Category,
         name="DataCategory",
         description="A category of patient data, as blocks and the access log speak of it.",
     )
-
-
-@strawberry.enum(description="How a source answered in this request.")
-class SourceStatus(enum.Enum):
-    OK = "OK"
-    STALE = "STALE"
-    TIMEOUT = "TIMEOUT"
-    UNAVAILABLE = "UNAVAILABLE"
-    BAD_RESPONSE = "BAD_RESPONSE"
-    CIRCUIT_OPEN = "CIRCUIT_OPEN"
-    NOT_CONSENTED = "NOT_CONSENTED"
-    NOT_REQUESTED = "NOT_REQUESTED"
 
 
 @strawberry.enum(description="What kind of system a source is.")
