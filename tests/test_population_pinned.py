@@ -19,22 +19,26 @@ from domain.clock import ShiftedClock
 from simulators.population import build_population
 
 PINNED = {
-    "2026-07-15T12:00": "9b57463a43ed4043da58620963b333c3558d4a6535674f067ccdbf15979fd2a3",
-    "2026-12-28T12:00": "6cc1c4dc8011ec297e5efb4d91b44b940359892d6cff92e03fb87d9b5ffb4770",
-    "2028-02-29T12:00": "8914c1c43522393cff145aaf30c625aef69dc3684dc40bfb5ec57f1732ee63d9",
+    "2026-07-15T12:00": "fbfa5fd2fec715f0faa61ce2ebf54dfab0edb2c2bc8d0af6422a6f5667a4fe2d",
+    "2026-12-28T12:00": "8429747bbed732f27ae45e4d7967e9570435e97803efa607f8e9a592cffda805",
+    "2028-02-29T12:00": "61ea71376fefa1b4c1b92f1b0b028ef3401104aec11f38e110797ce4106bc93d",
 }
 
 
 def canon(value: object) -> object:
-    """A JSON-ready form that keeps types, field values and (except in sets) order."""
+    """A JSON-ready form that keeps types (tuple or list, dict or defaultdict), field values and
+    (except in sets) order."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, object] = {"__type__": type(value).__name__}
         for f in dataclasses.fields(value):
             out[f.name] = canon(getattr(value, f.name))
         return out
     if isinstance(value, dict):
-        return {"__dict__": [[canon(k), canon(v)] for k, v in value.items()]}
-    if isinstance(value, list | tuple):
+        items = [[canon(k), canon(v)] for k, v in value.items()]
+        return {"__mapping__": type(value).__name__, "items": items}
+    if isinstance(value, tuple):
+        return {"__tuple__": [canon(v) for v in value]}
+    if isinstance(value, list):
         return [canon(v) for v in value]
     if isinstance(value, set | frozenset):
         return {"__set__": sorted(canon(v) for v in value)}  # type: ignore[type-var]
