@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 import pytest
@@ -32,7 +32,28 @@ from simulators import server
 from simulators.population import Population, build_population
 from store.db import upgrade
 
+if TYPE_CHECKING:
+    from tests.inprocess import InProcessGateway
+    from tests.recorded import World
+
 TEST_KID = "test-key"
+
+
+class GraphQLGateway(Protocol):
+    """What tests that only ask GraphQL questions need of a gateway, in-process or over HTTP."""
+
+    settings: Settings
+    pop: Population
+    clock: Clock
+    app: Any
+
+    def token(self, persona: str, **overrides: Any) -> str: ...
+
+    async def post(self, body: Any, token: str | None) -> tuple[int, dict[str, Any]]: ...
+
+    async def query(
+        self, persona: str, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -98,6 +119,15 @@ def test_settings(tmp_path: Path, sim_url: str, database_url: str, **env: str) -
     return replace(settings, auth=auth)
 
 
+def trust(tmp_path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    """Make ``key`` the one the gateway of :func:`test_settings` trusts."""
+    (tmp_path / "trusted.pem").write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+
 def unhurried(settings: Settings, timeout_s: float = 10.0) -> Settings:
     """``settings`` with a deadline, source and database timeouts that no busy machine reaches:
     for tests about what the gateway answers (the ones about timeouts set their own, e.g. with
@@ -135,11 +165,7 @@ async def running_gateway(
     settings = unhurried(test_settings(tmp_path, sims.base_url, serve_database_url or database_url))
     if tune is not None:
         settings = tune(settings)
-    (tmp_path / "trusted.pem").write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
+    trust(tmp_path, key)
     await upgrade(database_url)
     app = create_app(settings, clock)
     srv, task, url = await start_uvicorn(app)
@@ -154,8 +180,21 @@ async def running_gateway(
 
 
 @pytest.fixture
-async def gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
-    """A gateway on a new SQLite database."""
+async def gateway(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    clock: Clock,
+    simulated_world: World,
+    migrated_template: Path,
+) -> AsyncIterator[Gateway | InProcessGateway]:
+    """A gateway on a new SQLite database: over HTTP and the simulators, or, for a test marked
+    ``in_process``, in-process over their recorded answers (``tests/inprocess.py``)."""
+    if request.node.get_closest_marker("in_process"):
+        from tests.inprocess import in_process_gateway  # it builds on this module
+
+        async with in_process_gateway(tmp_path, clock, simulated_world, migrated_template) as ip:
+            yield ip
+        return
     async with running_gateway(tmp_path, clock) as gw:
         yield gw
 
