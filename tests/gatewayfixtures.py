@@ -9,6 +9,7 @@ backend of ``database_url`` (SQLite, and PostgreSQL when ``SPO_TEST_POSTGRES_URL
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -151,22 +152,28 @@ async def running_gateway(
     *,
     serve_database_url: str | None = None,
     tune: Callable[[Settings], Settings] | None = None,
+    template: Path | None = None,
 ) -> AsyncIterator[Gateway]:
     """Simulators and a gateway on ``database_url`` (a new SQLite file by default), migrated,
     on ``clock``, with :func:`unhurried` settings.
 
     ``serve_database_url`` is where the gateway itself connects, when that differs from where
-    the migrations ran (e.g. through a proxy that a test makes hang); ``tune`` adjusts settings.
+    the migrations ran (e.g. through a proxy that a test makes hang); ``tune`` adjusts settings;
+    ``template``, a migrated SQLite file, is copied for the new database instead of migrating it.
     """
     pop = build_population(clock=clock)
     sims = await server.start(pop)
     key = ec.generate_private_key(ec.SECP256R1())
+    migrate = database_url is not None or template is None
+    if database_url is None and template is not None:
+        shutil.copyfile(template, tmp_path / "gw.db")  # a migrated database, as new
     database_url = database_url or f"sqlite+aiosqlite:///{tmp_path}/gw.db"
     settings = unhurried(test_settings(tmp_path, sims.base_url, serve_database_url or database_url))
     if tune is not None:
         settings = tune(settings)
     trust(tmp_path, key)
-    await upgrade(database_url)
+    if migrate:
+        await upgrade(database_url)
     app = create_app(settings, clock)
     srv, task, url = await start_uvicorn(app)
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
@@ -195,7 +202,7 @@ async def gateway(
         async with in_process_gateway(tmp_path, clock, simulated_world, migrated_template) as ip:
             yield ip
         return
-    async with running_gateway(tmp_path, clock) as gw:
+    async with running_gateway(tmp_path, clock, template=migrated_template) as gw:
         yield gw
 
 
