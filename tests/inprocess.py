@@ -121,7 +121,7 @@ class InProcessGateway:
             result = await schema_for(self.settings.limits, self.settings.graphql).execute(
                 request["query"],
                 variable_values=request.get("variables"),
-                context_value=new_context(principal, self.services, Request(SCOPE)),
+                context_value=new_context(principal, self.services, Request(dict(SCOPE))),
                 operation_name=request.get("operationName"),
                 allowed_operation_types=ALLOWED,
             )
