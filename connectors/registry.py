@@ -24,6 +24,7 @@ from connectors.cache import RecordCache
 from connectors.cpr import CprConnector
 from connectors.fhir import FhirConnector
 from connectors.http import Upstream
+from connectors.protocols import AppointmentSource, ConnectorTable, PlanSource
 from connectors.stamdata import StamdataConnector
 from domain.clock import SYSTEM_CLOCK, Clock
 from domain.errors import SourceStatus, UpstreamBadResponse, UpstreamError, UpstreamNotConsented
@@ -74,6 +75,19 @@ def _owned_by(result: SourceResult[P], source: SourceConfig) -> SourceResult[P]:
     return replace(result, records=tuple(records))
 
 
+# Which connector reads what: the one table from configuration to connector. A source's
+# ``appointments.protocol`` / ``plans.protocol`` must name one of its rows (gateway/config.py).
+CONNECTORS = ConnectorTable(
+    appointments={
+        "fhir": lambda up, url, s, clock: FhirConnector(up, url, s),
+        "apd": lambda up, url, s, clock: ApdConnector(up, url, s, clock=clock.now),
+    },
+    plans={"fhir": lambda up, url, s, clock: FhirConnector(up, url, s)},
+    cpr=CprConnector,
+    stamdata=StamdataConnector,
+)
+
+
 class _NotConsented(Exception):
     """Carries a consent refusal past the cache: it must never be answered with stale data."""
 
@@ -82,7 +96,10 @@ class _NotConsented(Exception):
 
 
 class Sources:
-    """Every configured source, its connector and the cache in front of it."""
+    """Every configured source, its connector and the cache in front of it.
+
+    ``connectors`` makes the connectors (``CONNECTORS`` unless a test brings its own).
+    """
 
     def __init__(
         self,
@@ -90,6 +107,7 @@ class Sources:
         session: aiohttp.ClientSession,
         cache: RecordCache,
         clock: Clock = SYSTEM_CLOCK,
+        connectors: ConnectorTable = CONNECTORS,
     ):
         self.settings = settings
         self.cache = cache
@@ -107,23 +125,19 @@ class Sources:
         self.by_id = {s.id: s for s in settings.sources}
         self.appointment_sources = tuple(s for s in settings.sources if s.appointments)
         self.plan_sources = tuple(s for s in settings.sources if s.plans)
-        self._appointments: dict[str, FhirConnector | ApdConnector] = {}
-        self._plans: dict[str, FhirConnector] = {}
+        self._appointments: dict[str, AppointmentSource] = {}
+        self._plans: dict[str, PlanSource] = {}
         for s in settings.sources:
             up = upstream(s.id, s.timeout_s)
             if s.appointments:
-                if s.appointments.protocol == "fhir":
-                    self._appointments[s.id] = FhirConnector(up, s.appointments.url, s)
-                else:
-                    self._appointments[s.id] = ApdConnector(
-                        up, s.appointments.url, s, clock=clock.now
-                    )
+                make = connectors.appointments[s.appointments.protocol]
+                self._appointments[s.id] = make(up, s.appointments.url, s, clock)
             if s.plans:
-                self._plans[s.id] = FhirConnector(up, s.plans.url, s)
+                self._plans[s.id] = connectors.plans[s.plans.protocol](up, s.plans.url, s, clock)
         self.cpr_config: RegisterConfig = settings.cpr
         self.stamdata_config: RegisterConfig = settings.stamdata
-        self.cpr = CprConnector(upstream("cpr", settings.cpr.timeout_s), settings.cpr.url)
-        self.stamdata = StamdataConnector(
+        self.cpr = connectors.cpr(upstream("cpr", settings.cpr.timeout_s), settings.cpr.url)
+        self.stamdata = connectors.stamdata(
             upstream("stamdata", settings.stamdata.timeout_s), settings.stamdata.url
         )
 

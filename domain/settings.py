@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,8 +9,6 @@ from domain.records import Sector
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/spo.db"
 
-# Which protocols each kind of data can be read with (a connector in connectors/ for each).
-PROTOCOLS: Mapping[str, tuple[str, ...]] = {"appointments": ("fhir", "apd"), "plans": ("fhir",)}
 KIND_SECTOR = {"region": Sector.HOSPITAL, "municipality": Sector.MUNICIPALITY, "gp": Sector.GP}
 
 
@@ -21,7 +18,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """How a source offers one kind of data."""
+    """How a source offers one kind of data. Which ``protocol`` each kind can be read with is
+    the connector table's to say (``connectors/registry.py`` ``CONNECTORS``)."""
 
     protocol: str
     url: str

@@ -41,6 +41,7 @@ from domain.errors import (
     SourceStatus,
     StoreUnavailableError,
 )
+from domain.principals import Principal
 from domain.settings import Settings
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_request, read_body, replay
@@ -67,15 +68,7 @@ class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context; authentication happens before it (see below)."""
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        # A syntax error raised inside the parser cache skips the extensions' after-hooks, so
-        # errors that reach this point without a code are classified here.
-        if result.errors:
-            suggestions = request.app.state.services.settings.graphql.suggestions
-            result.errors = [
-                e if (e.extensions or {}).get("code") else classify(e, "-", suggestions=suggestions)
-                for e in result.errors
-            ]
-        return process_result(result)
+        return response_data(result, request.app.state.services)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's app, but its HTTP refusals are JSON errors with a code, like ours."""
@@ -86,13 +79,30 @@ class GraphQLApp(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        services: Services = request.app.state.services
-        return Context(
-            principal=request.scope[PRINCIPAL],
-            services=services,
-            state=RequestState(request_id=uuid.uuid4().hex, now=services.clock.now()),
-            request=request,
-        )
+        return new_context(request.scope[PRINCIPAL], request.app.state.services, request)
+
+
+def new_context(principal: Principal, services: Services, request: Any) -> Context:
+    """The context of one GraphQL request (the tests' in-process gateway builds it here too)."""
+    return Context(
+        principal=principal,
+        services=services,
+        state=RequestState(request_id=uuid.uuid4().hex, now=services.clock.now()),
+        request=request,
+    )
+
+
+def response_data(result: ExecutionResult, services: Services) -> GraphQLHTTPResponse:
+    """What the response says: the result, every error with a code."""
+    # A syntax error raised inside the parser cache skips the extensions' after-hooks, so
+    # errors that reach this point without a code are classified here.
+    if result.errors:
+        suggestions = services.settings.graphql.suggestions
+        result.errors = [
+            e if (e.extensions or {}).get("code") else classify(e, "-", suggestions=suggestions)
+            for e in result.errors
+        ]
+    return process_result(result)
 
 
 def _error(status: int, message: str, code: str, **headers: str) -> JSONResponse:

@@ -31,10 +31,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from connectors.registry import CONNECTORS
 from domain.settings import (
     DEFAULT_DATABASE_URL,
     KIND_SECTOR,
-    PROTOCOLS,
     AuthConfig,
     ConfigError,
     Endpoint,
@@ -81,9 +81,10 @@ def _endpoint(raw: Any, base: str, where: str, kind: str) -> Endpoint | None:
     if not isinstance(raw, dict):
         raise ConfigError(f"setting {where} must be a table with protocol and url")
     protocol = _get(raw, "protocol", str, f"{where}.")
-    if protocol not in PROTOCOLS[kind]:
+    supported = CONNECTORS.protocols(kind)  # one connector for each
+    if protocol not in supported:
         raise ConfigError(
-            f"setting {where}.protocol: {kind} can be read with {', '.join(PROTOCOLS[kind])}, "
+            f"setting {where}.protocol: {kind} can be read with {', '.join(supported)}, "
             f"not {protocol!r}"
         )
     return Endpoint(protocol, _url(_get(raw, "url", str, f"{where}."), base, f"{where}.url"))

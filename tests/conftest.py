@@ -13,7 +13,12 @@ import pytest
 
 from domain.clock import SYSTEM_CLOCK, Clock, ShiftedClock
 
-pytest_plugins = ["tests.dbfixtures", "tests.gatewayfixtures", "tests.logcapture"]
+pytest_plugins = [
+    "tests.dbfixtures",
+    "tests.gatewayfixtures",
+    "tests.inprocess",
+    "tests.logcapture",
+]
 
 TODAY_ENV = "SPO_TEST_TODAY"
 
@@ -35,6 +40,13 @@ def suite_clock() -> Clock:
 def clock() -> Clock:
     """What "now" is for the gateway, the simulated population and the tests' expectations."""
     return suite_clock()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "in_process: the test's gateway runs in-process over recorded sources (tests/inprocess.py)",
+    )
 
 
 def pytest_report_header() -> str:

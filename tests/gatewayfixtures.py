@@ -9,12 +9,13 @@ backend of ``database_url`` (SQLite, and PostgreSQL when ``SPO_TEST_POSTGRES_URL
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 import pytest
@@ -32,7 +33,28 @@ from simulators import server
 from simulators.population import Population, build_population
 from store.db import upgrade
 
+if TYPE_CHECKING:
+    from tests.inprocess import InProcessGateway
+    from tests.recorded import World
+
 TEST_KID = "test-key"
+
+
+class GraphQLGateway(Protocol):
+    """What tests that only ask GraphQL questions need of a gateway, in-process or over HTTP."""
+
+    settings: Settings
+    pop: Population
+    clock: Clock
+    app: Any
+
+    def token(self, persona: str, **overrides: Any) -> str: ...
+
+    async def post(self, body: Any, token: str | None) -> tuple[int, dict[str, Any]]: ...
+
+    async def query(
+        self, persona: str, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -98,6 +120,15 @@ def test_settings(tmp_path: Path, sim_url: str, database_url: str, **env: str) -
     return replace(settings, auth=auth)
 
 
+def trust(tmp_path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    """Make ``key`` the one the gateway of :func:`test_settings` trusts."""
+    (tmp_path / "trusted.pem").write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+
 def unhurried(settings: Settings, timeout_s: float = 10.0) -> Settings:
     """``settings`` with a deadline, source and database timeouts that no busy machine reaches:
     for tests about what the gateway answers (the ones about timeouts set their own, e.g. with
@@ -121,26 +152,28 @@ async def running_gateway(
     *,
     serve_database_url: str | None = None,
     tune: Callable[[Settings], Settings] | None = None,
+    template: Path | None = None,
 ) -> AsyncIterator[Gateway]:
     """Simulators and a gateway on ``database_url`` (a new SQLite file by default), migrated,
     on ``clock``, with :func:`unhurried` settings.
 
     ``serve_database_url`` is where the gateway itself connects, when that differs from where
-    the migrations ran (e.g. through a proxy that a test makes hang); ``tune`` adjusts settings.
+    the migrations ran (e.g. through a proxy that a test makes hang); ``tune`` adjusts settings;
+    ``template``, a migrated SQLite file, is copied for the new database instead of migrating it.
     """
     pop = build_population(clock=clock)
     sims = await server.start(pop)
     key = ec.generate_private_key(ec.SECP256R1())
+    migrate = database_url is not None or template is None
+    if database_url is None and template is not None:
+        shutil.copyfile(template, tmp_path / "gw.db")  # a migrated database, as new
     database_url = database_url or f"sqlite+aiosqlite:///{tmp_path}/gw.db"
     settings = unhurried(test_settings(tmp_path, sims.base_url, serve_database_url or database_url))
     if tune is not None:
         settings = tune(settings)
-    (tmp_path / "trusted.pem").write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    await upgrade(database_url)
+    trust(tmp_path, key)
+    if migrate:
+        await upgrade(database_url)
     app = create_app(settings, clock)
     srv, task, url = await start_uvicorn(app)
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
@@ -154,9 +187,22 @@ async def running_gateway(
 
 
 @pytest.fixture
-async def gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
-    """A gateway on a new SQLite database."""
-    async with running_gateway(tmp_path, clock) as gw:
+async def gateway(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    clock: Clock,
+    simulated_world: World,
+    migrated_template: Path,
+) -> AsyncIterator[Gateway | InProcessGateway]:
+    """A gateway on a new SQLite database: over HTTP and the simulators, or, for a test marked
+    ``in_process``, in-process over their recorded answers (``tests/inprocess.py``)."""
+    if request.node.get_closest_marker("in_process"):
+        from tests.inprocess import in_process_gateway  # it builds on this module
+
+        async with in_process_gateway(tmp_path, clock, simulated_world, migrated_template) as ip:
+            yield ip
+        return
+    async with running_gateway(tmp_path, clock, template=migrated_template) as gw:
         yield gw
 
 

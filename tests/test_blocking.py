@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.gatewayfixtures import Gateway
+from tests.gatewayfixtures import GraphQLGateway
+from tests.inprocess import InProcessGateway
+
+pytestmark = pytest.mark.in_process
 
 MULTI = "0108589995"
 VIEW = """query($cpr: String!) { patientOverview(cpr: $cpr) {
@@ -28,7 +31,9 @@ LOG = """query($cpr: String!) { patientOverview(cpr: $cpr) {
   overrideUsed overrideReason organization { sor name } } } } }"""
 
 
-async def block(gw: Gateway, persona: str = "citizen-multi", **fields: Any) -> dict[str, Any]:
+async def block(
+    gw: GraphQLGateway, persona: str = "citizen-multi", **fields: Any
+) -> dict[str, Any]:
     body = await gw.query(persona, CREATE, {"input": {"cpr": MULTI, **fields}})
     assert "errors" not in body, body
     return body["data"]["createBlock"]  # type: ignore[no-any-return]
@@ -45,7 +50,7 @@ def appointment_sors(body: dict[str, Any]) -> set[str]:
 
 
 async def test_professional_block_withholds_everything_from_that_clinician(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     before = await gateway.query("clinician-auh", VIEW, {"cpr": MULTI})
     assert before["data"]["patientOverview"]["appointments"]["totalCount"] > 0
@@ -73,7 +78,7 @@ async def test_professional_block_withholds_everything_from_that_clinician(
         assert total == before["data"]["patientOverview"]["appointments"]["totalCount"]
 
 
-async def test_treatment_place_block_with_and_without_sub_units(gateway: Gateway) -> None:
+async def test_treatment_place_block_with_and_without_sub_units(gateway: InProcessGateway) -> None:
     auh_unit = "265311000016006"
     before = appointment_sors(
         await gateway.query("clinician-homecare-aarhus", VIEW, {"cpr": MULTI})
@@ -94,7 +99,7 @@ async def test_treatment_place_block_with_and_without_sub_units(gateway: Gateway
     assert "751110016004" in sors  # home care is not in the region
 
 
-async def test_period_block_hides_what_is_dated_in_it(gateway: Gateway) -> None:
+async def test_period_block_hides_what_is_dated_in_it(gateway: InProcessGateway) -> None:
     now = gateway.clock.now()
     start, end = now - timedelta(days=10), now + timedelta(days=2)
     await block(gateway, kind="PERIOD", periodStart=start.isoformat(), periodEnd=end.isoformat())
@@ -106,7 +111,9 @@ async def test_period_block_hides_what_is_dated_in_it(gateway: Gateway) -> None:
     assert body["data"]["patientOverview"]["stamkort"]["name"]  # period blocks spare the stamkort
 
 
-async def test_block_takes_effect_on_the_next_request_and_ending_restores(gateway: Gateway) -> None:
+async def test_block_takes_effect_on_the_next_request_and_ending_restores(
+    gateway: InProcessGateway,
+) -> None:
     first = await gateway.query("clinician-auh", VIEW, {"cpr": MULTI})  # now cached upstream data
     b = await block(gateway, kind="PROFESSIONAL", authorisationId="005ML")
     assert (await gateway.query("clinician-auh", VIEW, {"cpr": MULTI}))["data"]["patientOverview"][
@@ -143,14 +150,14 @@ async def test_block_takes_effect_on_the_next_request_and_ending_restores(gatewa
     ],
 )
 async def test_block_input_is_validated(
-    gateway: Gateway, fields: dict[str, Any], field: str
+    gateway: InProcessGateway, fields: dict[str, Any], field: str
 ) -> None:
     body = await gateway.query("citizen-multi", CREATE, {"input": {"cpr": MULTI, **fields}})
     assert codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"].get("field") == field
 
 
-async def test_only_the_patient_side_manages_blocks(gateway: Gateway) -> None:
+async def test_only_the_patient_side_manages_blocks(gateway: InProcessGateway) -> None:
     for persona in ("clinician-auh", "relative-expired", "citizen-group2"):
         body = await gateway.query(
             persona,
@@ -162,7 +169,7 @@ async def test_only_the_patient_side_manages_blocks(gateway: Gateway) -> None:
     assert made["active"] is True
 
 
-async def test_override_lifecycle_and_log(gateway: Gateway) -> None:
+async def test_override_lifecycle_and_log(gateway: InProcessGateway) -> None:
     await block(gateway, kind="PROFESSIONAL", authorisationId="005ML")
     refused = await gateway.query(
         "clinician-auh",
@@ -209,7 +216,7 @@ async def test_override_lifecycle_and_log(gateway: Gateway) -> None:
     assert view["organization"]["sor"] == "265311000016006"
 
 
-async def test_override_expires(gateway: Gateway) -> None:
+async def test_override_expires(gateway: InProcessGateway) -> None:
     await block(gateway, kind="PROFESSIONAL", authorisationId="005ML")
     await gateway.query(
         "clinician-auh",
@@ -230,7 +237,7 @@ async def test_override_expires(gateway: Gateway) -> None:
     ] is None
 
 
-async def test_every_clinician_request_is_logged_once(gateway: Gateway) -> None:
+async def test_every_clinician_request_is_logged_once(gateway: InProcessGateway) -> None:
     import asyncio
 
     await asyncio.gather(*(gateway.query("clinician-gp", VIEW, {"cpr": MULTI}) for _ in range(12)))
@@ -245,7 +252,7 @@ async def test_every_clinician_request_is_logged_once(gateway: Gateway) -> None:
     assert verified.checked == 12
 
 
-async def test_relatives_views_are_logged_with_both_identities(gateway: Gateway) -> None:
+async def test_relatives_views_are_logged_with_both_identities(gateway: InProcessGateway) -> None:
     await gateway.query("relative-multi", VIEW, {"cpr": MULTI})
     entries, _, _ = await gateway.app.state.services.auditlog.page(MULTI, first=10, after=None)
     assert [(e.actor_role, e.actor_id, e.on_behalf_of) for e in entries] == [
@@ -253,7 +260,7 @@ async def test_relatives_views_are_logged_with_both_identities(gateway: Gateway)
     ]
 
 
-async def test_clinicians_cannot_read_blocks_or_the_log(gateway: Gateway) -> None:
+async def test_clinicians_cannot_read_blocks_or_the_log(gateway: InProcessGateway) -> None:
     for field in ("blocks { id }", "accessLog { totalCount }"):
         body = await gateway.query(
             "clinician-auh",
@@ -263,7 +270,7 @@ async def test_clinicians_cannot_read_blocks_or_the_log(gateway: Gateway) -> Non
         assert codes(body) == ["FORBIDDEN"]
 
 
-async def test_no_data_leaves_when_the_log_cannot_be_written(gateway: Gateway) -> None:
+async def test_no_data_leaves_when_the_log_cannot_be_written(gateway: InProcessGateway) -> None:
     engine = gateway.app.state.engine
     async with engine.begin() as conn:
         await conn.execute(text("DROP TABLE access_log"))
@@ -275,7 +282,7 @@ async def test_no_data_leaves_when_the_log_cannot_be_written(gateway: Gateway) -
     assert own["data"]["patientOverview"]["appointments"]["totalCount"] > 0
 
 
-async def test_a_block_on_someone_else_tells_a_clinician_nothing(gateway: Gateway) -> None:
+async def test_a_block_on_someone_else_tells_a_clinician_nothing(gateway: InProcessGateway) -> None:
     await block(gateway, kind="PROFESSIONAL", authorisationId="0D3XJ")
     await block(gateway, kind="TREATMENT_PLACE", sor="813120016008")  # a unit with no data of his
     body = await gateway.query("clinician-auh", VIEW, {"cpr": MULTI})
@@ -284,7 +291,7 @@ async def test_a_block_on_someone_else_tells_a_clinician_nothing(gateway: Gatewa
     assert "withheld" not in body.get("extensions", {})
 
 
-async def test_no_data_leaves_when_blocks_cannot_be_read(gateway: Gateway) -> None:
+async def test_no_data_leaves_when_blocks_cannot_be_read(gateway: InProcessGateway) -> None:
     async with gateway.app.state.engine.begin() as conn:
         await conn.execute(text("DROP TABLE blocks"))
     body = await gateway.query("clinician-auh", VIEW, {"cpr": MULTI})
@@ -292,7 +299,9 @@ async def test_no_data_leaves_when_blocks_cannot_be_read(gateway: Gateway) -> No
     assert codes(body) == ["STORE_UNAVAILABLE"]
 
 
-async def test_a_period_block_never_breaks_a_field_or_the_overview(gateway: Gateway) -> None:
+async def test_a_period_block_never_breaks_a_field_or_the_overview(
+    gateway: InProcessGateway,
+) -> None:
     # Goals are dated by calendar dates: a period block over today compared them with its aware
     # times and failed with INTERNAL_SERVER_ERROR, and `notices` with it the whole overview.
     now = gateway.clock.now()
@@ -321,7 +330,7 @@ async def test_a_period_block_never_breaks_a_field_or_the_overview(gateway: Gate
 
 
 async def test_a_place_block_on_a_region_covers_its_plans_and_goals_that_name_no_owner(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     # Region Nordjylland's plan and goal for citizen-protected name no organisation.
     protected, rn = "0201609996", "380041000016008"

@@ -32,6 +32,7 @@ from gateway.ical import render_calendar
 from resolvers.plans import goal_of, plan_of
 from resolvers.types import Source, SourceKind
 from tests.gatewayfixtures import Gateway, running_gateway
+from tests.inprocess import InProcessGateway
 from tests.test_conformance import APD_FORMAT, fixture
 
 MULTI = "0108589995"
@@ -180,7 +181,8 @@ async def test_refusals_stay_said_when_the_answer_comes_from_the_cache(
 # --- all day, indicative time, and a meeting place that is not the home ----------------------
 
 
-async def test_an_all_day_appointment_is_a_day_not_midnight(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_an_all_day_appointment_is_a_day_not_midnight(gateway: InProcessGateway) -> None:
     sim = next(a for a in gateway.pop.appointments_for("aarhus", GROUP2) if a.current.all_day)
     day = sim.current.start.astimezone(TZ).date()
     body = await gateway.query("citizen-group2", DAYS, {"cpr": GROUP2, "date": str(day)})
@@ -208,7 +210,8 @@ async def test_an_all_day_appointment_is_a_day_not_midnight(gateway: Gateway) ->
     }
 
 
-async def test_timed_appointments_say_they_are_not_all_day(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_timed_appointments_say_they_are_not_all_day(gateway: InProcessGateway) -> None:
     day = gateway.pop.anchor + timedelta(days=1)
     body = await gateway.query("citizen-multi", DAYS, {"cpr": MULTI, "date": str(day)})
     nodes = body["data"]["patientOverview"]["appointments"]["nodes"]
@@ -218,8 +221,9 @@ async def test_timed_appointments_say_they_are_not_all_day(gateway: Gateway) -> 
         assert n["indicativeTime"] is False
 
 
+@pytest.mark.in_process
 async def test_a_meeting_place_that_is_not_the_home_keeps_its_name_and_address(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     body = await gateway.query("citizen-multi", STATUS, {"cpr": MULTI})
     [walk] = [

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
+import pytest
 from sqlalchemy import text
 
 from resolvers.calendar import local_date
 from simulators.population import last_sunday
-from tests.gatewayfixtures import Gateway
+from tests.gatewayfixtures import Gateway, GraphQLGateway
+from tests.inprocess import InProcessGateway
 
 MULTI = "0108589995"
 FEED = "query($cpr: String!) { patientOverview(cpr: $cpr) { calendarFeed { url createdAt } } }"
@@ -32,14 +34,14 @@ def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
 
 
-async def rotate(gw: Gateway, persona: str, cpr: str = MULTI) -> str:
+async def rotate(gw: GraphQLGateway, persona: str, cpr: str = MULTI) -> str:
     body = await gw.query(persona, ROTATE, {"cpr": cpr})
     assert "errors" not in body, body["errors"]
     url: str = body["data"]["rotateCalendarFeed"]["url"]
     return url
 
 
-async def current(gw: Gateway, persona: str, cpr: str = MULTI) -> str | None:
+async def current(gw: GraphQLGateway, persona: str, cpr: str = MULTI) -> str | None:
     body = await gw.query(persona, FEED, {"cpr": cpr})
     assert "errors" not in body, body["errors"]
     feed = body["data"]["patientOverview"]["calendarFeed"]
@@ -155,7 +157,8 @@ async def test_a_fuldmagt_relative_has_a_feed_of_their_own(gateway: Gateway) -> 
     assert len(mine.events) > 0
 
 
-async def test_only_the_patient_side_has_feeds(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_only_the_patient_side_has_feeds(gateway: InProcessGateway) -> None:
     for persona in ("clinician-auh", "relative-expired", "citizen-group2"):
         for query in (ROTATE, REVOKE):
             body = await gateway.query(persona, query, {"cpr": MULTI})
@@ -229,7 +232,7 @@ REVOKE_ID = "mutation($cpr: String!, $id: ID) { revokeCalendarFeed(cpr: $cpr, id
 RELATIVE_CPR = "0201609995"
 
 
-def open_ended(gw: Gateway, **fuldmagt: Any) -> str:
+def open_ended(gw: GraphQLGateway, **fuldmagt: Any) -> str:
     """relative-multi's token, with a fuldmagt that (so far) names no end."""
     persona = gw.pop.persona("relative-multi")
     start = persona.fuldmagt_from.isoformat() if persona.fuldmagt_from else None
@@ -237,13 +240,13 @@ def open_ended(gw: Gateway, **fuldmagt: Any) -> str:
     return gw.token("relative-multi", fuldmagt=claims)
 
 
-async def as_token(gw: Gateway, token: str, query: str, **variables: Any) -> dict[str, Any]:
+async def as_token(gw: GraphQLGateway, token: str, query: str, **variables: Any) -> dict[str, Any]:
     status, body = await gw.post({"query": query, "variables": variables}, token)
     assert status == 200, body
     return body
 
 
-async def age(gw: Gateway, owner_cpr: str, days: int) -> None:
+async def age(gw: GraphQLGateway, owner_cpr: str, days: int) -> None:
     """Let ``days`` pass since the owner's feed was last confirmed (the feed's own clock)."""
     async with gw.app.state.engine.begin() as conn:
         await conn.execute(
@@ -290,8 +293,9 @@ async def test_an_ex_relative_cannot_keep_a_feed_alive(gateway: Gateway) -> None
     assert (await fetch(gateway, url))[0] == 404
 
 
+@pytest.mark.in_process
 async def test_confirming_binds_the_feed_to_the_fuldmagt_as_the_token_states_it(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     rotate_full = "mutation($cpr: String!) { rotateCalendarFeed(cpr: $cpr) { expiresAt } }"
     made = await as_token(gateway, open_ended(gateway), rotate_full, cpr=MULTI)
@@ -339,7 +343,8 @@ async def test_the_patient_sees_and_revokes_every_feed_on_her_data(gateway: Gate
     ]
 
 
-async def test_a_lapsed_feed_is_listed_as_inactive(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_a_lapsed_feed_is_listed_as_inactive(gateway: InProcessGateway) -> None:
     await rotate(gateway, "relative-multi")
     await age(gateway, RELATIVE_CPR, 31)
     body = await gateway.query("citizen-multi", FEEDS, {"cpr": MULTI})
@@ -347,7 +352,8 @@ async def test_a_lapsed_feed_is_listed_as_inactive(gateway: Gateway) -> None:
     assert feed["active"] is False
 
 
-async def test_only_the_patient_lists_feeds_or_revokes_by_id(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_only_the_patient_lists_feeds_or_revokes_by_id(gateway: InProcessGateway) -> None:
     await rotate(gateway, "citizen-multi")
     listed = await gateway.query("citizen-multi", FEEDS, {"cpr": MULTI})
     feed_id = listed["data"]["patientOverview"]["calendarFeeds"][0]["id"]
@@ -364,7 +370,10 @@ async def test_only_the_patient_lists_feeds_or_revokes_by_id(gateway: Gateway) -
     assert [f["id"] for f in still["data"]["patientOverview"]["calendarFeeds"]] == [feed_id]
 
 
-async def test_a_relatives_changes_to_her_feed_are_in_the_patients_log(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_a_relatives_changes_to_her_feed_are_in_the_patients_log(
+    gateway: InProcessGateway,
+) -> None:
     await rotate(gateway, "relative-multi")
     await gateway.query("relative-multi", CONFIRM, {"cpr": MULTI})
     await gateway.query("relative-multi", REVOKE, {"cpr": MULTI})

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.gatewayfixtures import Gateway
+import pytest
+
+from tests.gatewayfixtures import Gateway, GraphQLGateway
+from tests.inprocess import InProcessGateway
 
 MULTI = "0108589995"
 GROUP2 = "1502779995"
@@ -28,14 +31,15 @@ def at(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).astimezone(UTC) if value else None
 
 
-async def overview(gw: Gateway, persona: str, cpr: str = MULTI) -> dict[str, Any]:
+async def overview(gw: GraphQLGateway, persona: str, cpr: str = MULTI) -> dict[str, Any]:
     body = await gw.query(persona, PLANS, {"cpr": cpr})
     assert "errors" not in body, body["errors"]
     ov: dict[str, Any] = body["data"]["patientOverview"]
     return ov
 
 
-async def test_plans_from_regions_municipalities_and_the_gp(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_plans_from_regions_municipalities_and_the_gp(gateway: InProcessGateway) -> None:
     ov = await overview(gateway, "citizen-multi")
     plans = {p["source"]["id"]: p for p in ov["plans"]}
     assert set(plans) == set(SOURCES)
@@ -67,7 +71,8 @@ async def test_plans_from_regions_municipalities_and_the_gp(gateway: Gateway) ->
     assert starts == sorted(s for s in starts if s is not None)
 
 
-async def test_activities_link_to_the_appointments_they_plan(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_activities_link_to_the_appointments_they_plan(gateway: InProcessGateway) -> None:
     ov = await overview(gateway, "citizen-multi")
     appointments = {a["id"]: a for a in ov["appointments"]["nodes"]}
     (discharge,) = [p for p in ov["plans"] if p["source"]["id"] == "rm"]
@@ -83,7 +88,8 @@ async def test_activities_link_to_the_appointments_they_plan(gateway: Gateway) -
     assert set(every_link) <= set(appointments)
 
 
-async def test_goals_with_targets_and_due_dates(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_goals_with_targets_and_due_dates(gateway: InProcessGateway) -> None:
     ov = await overview(gateway, "citizen-multi")
     goals = {g["id"]: g for g in ov["goals"]}
     assert {g["source"]["id"] for g in ov["goals"]} == set(SOURCES)
@@ -111,7 +117,8 @@ async def test_goals_with_targets_and_due_dates(gateway: Gateway) -> None:
     assert goals[rm_goal]["targets"][0]["detail"] == "EF over 45 %"
 
 
-async def test_everyone_with_access_sees_the_same_plans(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_everyone_with_access_sees_the_same_plans(gateway: InProcessGateway) -> None:
     own = await overview(gateway, "citizen-multi")
     for persona in ("relative-multi", "clinician-auh", "clinician-homecare-aarhus"):
         seen = await overview(gateway, persona)
@@ -120,8 +127,9 @@ async def test_everyone_with_access_sees_the_same_plans(gateway: Gateway) -> Non
     assert (none["plans"], none["goals"]) == ([], [])
 
 
+@pytest.mark.in_process
 async def test_a_treatment_place_block_hides_that_place_s_plans_and_goals(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     made = await gateway.query(
         "citizen-multi",
@@ -150,7 +158,8 @@ async def test_a_failing_source_leaves_the_other_plans(gateway: Gateway) -> None
     assert {e["extensions"].get("source") for e in body["errors"]} == {"frederikshavn"}
 
 
-async def test_gp_plans_need_consent_like_gp_appointments(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_gp_plans_need_consent_like_gp_appointments(gateway: InProcessGateway) -> None:
     query = """query($c: String!) { patientOverview(cpr: $c) {
       plans { id source { id } } goals { id } sources { id status } } }"""
     body = await gateway.query("citizen-group2", query, {"c": "1502779995"})

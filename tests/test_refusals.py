@@ -18,7 +18,8 @@ from domain.settings import ConfigError
 from gateway.config import parse_settings, read_toml
 from resolvers.attempts import refused_entry
 from store.auditlog import REFUSED, AuditLog, NewEntry
-from tests.gatewayfixtures import Gateway
+from tests.gatewayfixtures import Gateway, GraphQLGateway
+from tests.inprocess import InProcessGateway
 
 MULTI = "0108589995"
 HISTORY = "0201919990"  # citizen-history: a person in the CPR register
@@ -36,7 +37,7 @@ def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
 
 
-async def refused_in_log(gw: Gateway, cpr: str) -> list[NewEntry]:
+async def refused_in_log(gw: GraphQLGateway, cpr: str) -> list[NewEntry]:
     await gw.app.state.services.refusals.drain()
     entries, _, _ = await gw.app.state.services.auditlog.page(cpr, first=100, after=None)
     return [e for e in entries if e.action == REFUSED]
@@ -102,8 +103,9 @@ async def test_only_refusals_are_coalesced(auditlog: AuditLog) -> None:
 # -- end to end -------------------------------------------------------------------------------
 
 
+@pytest.mark.in_process
 async def test_a_clinicians_lookup_outside_her_context_is_in_that_patients_min_log(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     body = await gateway.query("clinician-auh", VIEW, {"c": HISTORY})
     assert body["data"] is None
@@ -125,7 +127,8 @@ async def test_a_clinicians_lookup_outside_her_context_is_in_that_patients_min_l
     assert await refused_in_log(gateway, MULTI) == []
 
 
-async def test_the_caller_cannot_tell_whether_the_patient_exists(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_the_caller_cannot_tell_whether_the_patient_exists(gateway: InProcessGateway) -> None:
     real = await gateway.query("clinician-auh", VIEW, {"c": HISTORY})
     nobody = await gateway.query("clinician-auh", VIEW, {"c": NOBODY})
     assert real == nobody
@@ -136,7 +139,8 @@ async def test_the_caller_cannot_tell_whether_the_patient_exists(gateway: Gatewa
     assert total == 0
 
 
-async def test_relatives_refused_lookups_are_recorded(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_relatives_refused_lookups_are_recorded(gateway: InProcessGateway) -> None:
     expired = await gateway.query("relative-expired", VIEW, {"c": MULTI})
     assert codes(expired) == ["FORBIDDEN"]
     other = await gateway.query("relative-multi", VIEW, {"c": HISTORY})
@@ -156,7 +160,8 @@ async def test_relatives_refused_lookups_are_recorded(gateway: Gateway) -> None:
     )
 
 
-async def test_a_citizen_probing_another_cpr_is_recorded(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_a_citizen_probing_another_cpr_is_recorded(gateway: InProcessGateway) -> None:
     body = await gateway.query("citizen-group2", VIEW, {"c": MULTI})
     assert codes(body) == ["FORBIDDEN"]
     (entry,) = await refused_in_log(gateway, MULTI)
@@ -167,7 +172,8 @@ async def test_a_citizen_probing_another_cpr_is_recorded(gateway: Gateway) -> No
     )
 
 
-async def test_a_flood_of_attempts_is_one_entry(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_a_flood_of_attempts_is_one_entry(gateway: InProcessGateway) -> None:
     await asyncio.gather(*(gateway.query("clinician-auh", VIEW, {"c": HISTORY}) for _ in range(8)))
     await gateway.app.state.services.refusals.drain()
     for _ in range(3):
@@ -177,7 +183,10 @@ async def test_a_flood_of_attempts_is_one_entry(gateway: Gateway) -> None:
     assert len(await refused_in_log(gateway, HISTORY)) == 2  # another actor: its own entry
 
 
-async def test_refused_mutations_are_recorded_but_not_role_refusals(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_refused_mutations_are_recorded_but_not_role_refusals(
+    gateway: InProcessGateway,
+) -> None:
     override = """mutation($c: String!) { overrideBlocks(input: { cpr: $c, basis: CONSENT_NOW,
       reason: "Patienten giver samtykke nu" }) { id } }"""
     block = """mutation($c: String!) { createBlock(input: { cpr: $c, kind: PROFESSIONAL,
@@ -213,8 +222,9 @@ async def test_when_cpr_cannot_answer_the_attempt_is_recorded_anyway(gateway: Ga
     assert len(await refused_in_log(gateway, NOBODY)) == 1  # the documented trade-off
 
 
+@pytest.mark.in_process
 async def test_a_log_failure_does_not_change_the_refusal(
-    gateway: Gateway, caplog: pytest.LogCaptureFixture
+    gateway: InProcessGateway, caplog: pytest.LogCaptureFixture
 ) -> None:
     before = await gateway.query("clinician-auh", VIEW, {"c": HISTORY})
     await gateway.app.state.services.refusals.drain()

@@ -13,7 +13,8 @@ from connectors.registry import PersonResult
 from domain.entered import StamkortState
 from domain.records import Address, PersonRecord, PersonStatus
 from resolvers.stamkort import stamkort_of
-from tests.gatewayfixtures import Gateway
+from tests.gatewayfixtures import Gateway, GraphQLGateway
+from tests.inprocess import InProcessGateway
 
 MULTI = "0108589995"
 GROUP2 = "1502779995"
@@ -48,27 +49,27 @@ def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
 
 
-async def card(gw: Gateway, persona: str, cpr: str = MULTI) -> dict[str, Any]:
+async def card(gw: GraphQLGateway, persona: str, cpr: str = MULTI) -> dict[str, Any]:
     body = await gw.query(persona, CARD, {"cpr": cpr})
     assert "errors" not in body, body["errors"]
     stamkort: dict[str, Any] = body["data"]["patientOverview"]["stamkort"]
     return stamkort
 
 
-async def edit(gw: Gateway, persona: str, version: int, **fields: Any) -> dict[str, Any]:
+async def edit(gw: GraphQLGateway, persona: str, version: int, **fields: Any) -> dict[str, Any]:
     return await gw.query(
         persona, UPDATE, {"input": {"cpr": MULTI, "expectedVersion": version, **fields}}
     )
 
 
-async def edited(gw: Gateway, persona: str, version: int, **fields: Any) -> dict[str, Any]:
+async def edited(gw: GraphQLGateway, persona: str, version: int, **fields: Any) -> dict[str, Any]:
     body = await edit(gw, persona, version, **fields)
     assert "errors" not in body, body["errors"]
     result: dict[str, Any] = body["data"]["updateStamkort"]
     return result
 
 
-def recent(gw: Gateway, at: str) -> bool:
+def recent(gw: GraphQLGateway, at: str) -> bool:
     return timedelta(0) <= gw.clock.now() - datetime.fromisoformat(at) < timedelta(minutes=1)
 
 
@@ -102,7 +103,8 @@ async def test_cpr_fields_and_the_gp_from_yderregisteret(gateway: Gateway) -> No
         assert s[field] is None
 
 
-async def test_group_2_has_no_gp_and_the_stamkort_says_so(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_group_2_has_no_gp_and_the_stamkort_says_so(gateway: InProcessGateway) -> None:
     s = await card(gateway, "citizen-group2", GROUP2)
     assert s["healthInsuranceGroup"] == 2
     assert s["gp"] is None
@@ -110,7 +112,7 @@ async def test_group_2_has_no_gp_and_the_stamkort_says_so(gateway: Gateway) -> N
     assert "no fixed GP" in s["gpNote"]
 
 
-def _relative_of(gw: Gateway, cpr: str) -> str:
+def _relative_of(gw: GraphQLGateway, cpr: str) -> str:
     p = gw.pop.persona("relative-multi")
     assert p.fuldmagt_from is not None
     assert p.fuldmagt_to is not None
@@ -124,15 +126,16 @@ def _relative_of(gw: Gateway, cpr: str) -> str:
     )
 
 
-async def _card_as(gw: Gateway, token: str, cpr: str) -> dict[str, Any]:
+async def _card_as(gw: GraphQLGateway, token: str, cpr: str) -> dict[str, Any]:
     status, body = await gw.post({"query": CARD, "variables": {"cpr": cpr}}, token)
     assert status == 200
     assert "errors" not in body, body["errors"]
     return body["data"]["patientOverview"]  # type: ignore[no-any-return]
 
 
+@pytest.mark.in_process
 async def test_a_protected_address_is_shown_only_to_the_patient_and_relatives(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     own = await card(gateway, "citizen-protected", PROTECTED)
     assert own["addressProtected"] is True
@@ -193,7 +196,10 @@ def test_cpr_unavailable_leaves_the_cpr_fields_empty() -> None:
 # -- edits by each role, with provenance and history -------------------------------------------
 
 
-async def test_patient_relative_and_clinician_edit_with_provenance(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_patient_relative_and_clinician_edit_with_provenance(
+    gateway: InProcessGateway,
+) -> None:
     first = await edited(
         gateway,
         "citizen-multi",
@@ -299,7 +305,8 @@ async def test_patient_relative_and_clinician_edit_with_provenance(gateway: Gate
     assert all(n["categories"] == ["stamkort"] for n in edits)
 
 
-async def test_earlier_values_are_kept_as_history(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_earlier_values_are_kept_as_history(gateway: InProcessGateway) -> None:
     await edited(gateway, "citizen-multi", 0, phone="20123456")
     await edited(gateway, "relative-multi", 1, phone="+46 70 123 45 67", language="en")
     await edited(gateway, "clinician-auh", 2, clear=["PHONE"])
@@ -330,8 +337,9 @@ async def test_earlier_values_are_kept_as_history(gateway: Gateway) -> None:
 # -- who may edit ------------------------------------------------------------------------------
 
 
+@pytest.mark.in_process
 async def test_only_the_patient_fuldmagt_relatives_and_clinicians_in_context_edit(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     for persona in ("relative-expired", "citizen-group2", "citizen-protected"):
         body = await edit(gateway, persona, 0, phone="20123456")
@@ -348,7 +356,8 @@ async def test_only_the_patient_fuldmagt_relatives_and_clinicians_in_context_edi
     assert (await card(gateway, "citizen-multi"))["version"] == 0
 
 
-async def test_a_blocked_clinician_cannot_edit(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_a_blocked_clinician_cannot_edit(gateway: InProcessGateway) -> None:
     made = await gateway.query(
         "citizen-multi",
         CREATE_BLOCK,
@@ -361,8 +370,9 @@ async def test_a_blocked_clinician_cannot_edit(gateway: Gateway) -> None:
     assert ok["version"] == 1
 
 
+@pytest.mark.in_process
 async def test_a_treatment_place_block_hides_values_and_history_entered_there(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     await edited(gateway, "clinician-auh", 0, dentist={"name": "Tandklinikken Åbyhøj"})
     await edited(gateway, "citizen-multi", 1, language="da")
@@ -395,7 +405,8 @@ async def test_a_treatment_place_block_hides_values_and_history_entered_there(
     ]
 
 
-async def test_versions_count_only_the_edits_the_viewer_can_see(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_versions_count_only_the_edits_the_viewer_can_see(gateway: InProcessGateway) -> None:
     # Edits 1 and 3 by the patient, 2 by AUH; then AUH is blocked as a treatment place.
     await edited(gateway, "citizen-multi", 0, phone="20123456")
     await edited(gateway, "clinician-auh", 1, dentist={"name": "Tandklinikken Åbyhøj"})
@@ -463,7 +474,8 @@ INVALID: list[tuple[dict[str, Any], str]] = [
 ]
 
 
-async def test_invalid_values_are_refused_naming_the_field(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_invalid_values_are_refused_naming_the_field(gateway: InProcessGateway) -> None:
     for fields, field in INVALID:
         body = await edit(gateway, "citizen-multi", 0, **fields)
         assert codes(body) == ["BAD_USER_INPUT"], fields
@@ -480,7 +492,8 @@ async def test_invalid_values_are_refused_naming_the_field(gateway: Gateway) -> 
 # -- two editors at once -----------------------------------------------------------------------
 
 
-async def test_a_stale_edit_is_refused_with_a_clear_error(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_a_stale_edit_is_refused_with_a_clear_error(gateway: InProcessGateway) -> None:
     seen_by_patient = (await card(gateway, "citizen-multi"))["version"]
     seen_by_nurse = (await card(gateway, "clinician-homecare-aarhus"))["version"]
     assert seen_by_patient == seen_by_nurse == 0
@@ -498,7 +511,8 @@ async def test_a_stale_edit_is_refused_with_a_clear_error(gateway: Gateway) -> N
     assert (retried["version"], retried["phone"]["value"]) == (2, "+4530303030")
 
 
-async def test_of_simultaneous_edits_exactly_one_wins(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_of_simultaneous_edits_exactly_one_wins(gateway: InProcessGateway) -> None:
     bodies = await asyncio.gather(
         edit(gateway, "citizen-multi", 0, phone="20123456"),
         edit(gateway, "relative-multi", 0, phone="30303030"),
@@ -513,8 +527,9 @@ async def test_of_simultaneous_edits_exactly_one_wins(gateway: Gateway) -> None:
     assert s["phone"]["value"] == won[0]["data"]["updateStamkort"]["phone"]["value"]
 
 
+@pytest.mark.in_process
 async def test_a_protected_address_stays_out_of_home_visits_for_clinicians(
-    gateway: Gateway,
+    gateway: InProcessGateway,
 ) -> None:
     query = """query($cpr: String!) { patientOverview(cpr: $cpr) {
       appointments(first: 100) { nodes { id place { name isHome address { lines } } } } } }"""

@@ -1,8 +1,9 @@
 """Appointment views (day, week, list), filters, pages and overlaps: pure, then end to end.
 
-The end-to-end tests run the simulators and the gateway. The ``gateway`` fixture's population is
-anchored today; ``gateway_at`` anchors one on a chosen day, so that citizen-multi's daily home
-care visits fall on a DST change or across a year boundary (ISO week 53) deterministically.
+The end-to-end tests run the gateway in-process over the simulators' answers
+(``tests/inprocess.py``). The ``gateway`` fixture's population is anchored today; ``gateway_at``
+anchors one on a chosen day, so that citizen-multi's daily home care visits fall on a DST change
+or across a year boundary (ISO week 53) deterministically.
 """
 
 from __future__ import annotations
@@ -13,23 +14,18 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from domain.clock import Clock, ShiftedClock
 from domain.records import AppointmentRecord, AppointmentStatus, OrgRef, Place
-from gateway.app import create_app
 from resolvers import calendar
 from resolvers.appointments import AppointmentConnection, Selection
 from resolvers.calendar import TZ, View
 from resolvers.types import Source, SourceKind
-from simulators import server
-from simulators.population import GP_SHARED_SINCE, build_population, last_sunday
-from store.db import upgrade
-from tests import gatewayfixtures as gf
-from tests.gatewayfixtures import Gateway
+from simulators.population import GP_SHARED_SINCE, last_sunday
+from tests.gatewayfixtures import GraphQLGateway
+from tests.inprocess import InProcessGateway, in_process_gateway
+from tests.recorded import World
 
 S = AppointmentStatus
 MULTI = "0108589995"
@@ -56,7 +52,7 @@ APPOINTMENTS = f"""query($cpr: String!, $view: AppointmentView, $date: Date, $fr
   }} }}"""
 
 Node = dict[str, Any]
-GatewayAt = Callable[[date], Awaitable[Gateway]]
+GatewayAt = Callable[[date], Awaitable[InProcessGateway]]
 
 
 def cph(
@@ -230,14 +226,14 @@ def test_overlaps_list_other_active_appointments_only() -> None:
 # -- end to end: helpers -----------------------------------------------------------------------
 
 
-async def appointments(gw: Gateway, persona: str, cpr: str, **args: Any) -> dict[str, Any]:
+async def appointments(gw: GraphQLGateway, persona: str, cpr: str, **args: Any) -> dict[str, Any]:
     body = await gw.query(persona, APPOINTMENTS, {"cpr": cpr, **args})
     assert "errors" not in body, body["errors"]
     conn: dict[str, Any] = body["data"]["patientOverview"]["appointments"]
     return conn
 
 
-async def every(gw: Gateway, persona: str, cpr: str, **args: Any) -> list[Node]:
+async def every(gw: GraphQLGateway, persona: str, cpr: str, **args: Any) -> list[Node]:
     """All pages of a view, following the cursors."""
     nodes: list[Node] = []
     after = None
@@ -277,62 +273,43 @@ def assert_local_dates_and_weeks(nodes: list[Node]) -> None:
         assert datetime.fromisoformat(n["start"]).utcoffset() == local.utcoffset(), n
 
 
-def _trusted_key(tmp_path: Path) -> ec.EllipticCurvePrivateKey:
-    key = ec.generate_private_key(ec.SECP256R1())
-    tmp_path.mkdir()
-    (tmp_path / "trusted.pem").write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    return key
+def _new(directory: Path) -> Path:
+    directory.mkdir()
+    return directory
 
 
 @asynccontextmanager
-async def serve_at(clock: Clock, tmp_path: Path, **env: str) -> AsyncIterator[Gateway]:
-    """Simulators and a gateway like the ``gateway`` fixture's, on ``clock`` (the population
-    anchored on its today), with ``SPO_*`` settings from ``env``."""
-    pop = build_population(clock=clock)
-    sims = await server.start(pop)
-    try:
-        key = _trusted_key(tmp_path)
-        database_url = f"sqlite+aiosqlite:///{tmp_path}/gw.db"
-        settings = gf.unhurried(gf.test_settings(tmp_path, sims.base_url, database_url, **env))
-        await upgrade(database_url)
-        app = create_app(settings, clock)
-        srv, task, url = await gf.start_uvicorn(app)
-        try:
-            timeout = aiohttp.ClientTimeout(total=30)
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                yield Gateway(url, settings, pop, sims.base_url, key, session, app, clock)
-        finally:
-            srv.should_exit = True
-            await task
-    finally:
-        await sims.close()
+async def serve_at(clock: Clock, tmp_path: Path, template: Path) -> AsyncIterator[InProcessGateway]:
+    """A gateway like the ``gateway`` fixture's in-process one, on ``clock`` (the population
+    anchored on its today)."""
+    async with in_process_gateway(_new(tmp_path), clock, World.build(clock), template) as gw:
+        yield gw
 
 
 @pytest.fixture
-async def gateway_at(tmp_path: Path) -> AsyncIterator[GatewayAt]:
+async def gateway_at(tmp_path: Path, migrated_template: Path) -> AsyncIterator[GatewayAt]:
     """A factory: ``await gateway_at(anchor)`` serves a population anchored on that day."""
     async with AsyncExitStack() as stack:
 
-        async def make(anchor: date) -> Gateway:
+        async def make(anchor: date) -> InProcessGateway:
             clock = ShiftedClock.on(anchor)
-            return await stack.enter_async_context(serve_at(clock, tmp_path / anchor.isoformat()))
+            at = serve_at(clock, tmp_path / anchor.isoformat(), migrated_template)
+            return await stack.enter_async_context(at)
 
         yield make
 
 
 @pytest.fixture
-async def history_gateway(tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
-    """Today's population; citizen-history's first, uncached fetch (over 2,000 appointments)
-    finishes on a busy test machine, as every ``serve_at`` gateway is unhurried."""
-    async with serve_at(clock, tmp_path / "history") as gw:
+async def history_gateway(
+    tmp_path: Path, clock: Clock, simulated_world: World, migrated_template: Path
+) -> AsyncIterator[InProcessGateway]:
+    """Today's population, with citizen-history's over 2,000 appointments."""
+    history = _new(tmp_path / "history")
+    async with in_process_gateway(history, clock, simulated_world, migrated_template) as gw:
         yield gw
 
 
-async def assert_views_agree(gw: Gateway, days: list[date]) -> list[Node]:
+async def assert_views_agree(gw: GraphQLGateway, days: list[date]) -> list[Node]:
     """Each DAY and WEEK view over ``days`` shows exactly the active appointments that touch
     its window, computed here independently from the full record."""
     everything = await every(gw, "citizen-multi", MULTI)
@@ -352,7 +329,8 @@ async def assert_views_agree(gw: Gateway, days: list[date]) -> list[Node]:
 # -- end to end: views around DST and year boundaries ------------------------------------------
 
 
-async def test_day_view_on_the_day_summer_time_ends(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_day_view_on_the_day_summer_time_ends(gateway: InProcessGateway) -> None:
     dst_end = last_sunday(gateway.pop.anchor.year, 10)
     start, end = calendar.window(View.DAY, dst_end)
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=25)
@@ -372,6 +350,7 @@ async def test_day_view_on_the_day_summer_time_ends(gateway: Gateway) -> None:
         assert knee["id"] not in ids(conn["nodes"])
 
 
+@pytest.mark.in_process
 @pytest.mark.parametrize(
     ("anchor", "offset_before", "offset_on"),
     [
@@ -398,6 +377,7 @@ async def test_day_and_week_views_across_a_dst_change(
     assert mornings == [str(monday + timedelta(days=n)) for n in range(7)]
 
 
+@pytest.mark.in_process
 @pytest.mark.parametrize(
     ("anchor", "week", "first_day", "next_week"),
     [
@@ -427,7 +407,8 @@ async def test_week_view_across_the_year_boundary(
     assert {n["isoWeek"] for n in following} == {next_week}
 
 
-async def test_default_day_and_week_are_today_in_copenhagen(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_default_day_and_week_are_today_in_copenhagen(gateway: InProcessGateway) -> None:
     today = calendar.local_date(gateway.clock.now())
     day = await appointments(gateway, "citizen-multi", MULTI, view="DAY")
     explicit = await appointments(gateway, "citizen-multi", MULTI, view="DAY", date=str(today))
@@ -439,7 +420,8 @@ async def test_default_day_and_week_are_today_in_copenhagen(gateway: Gateway) ->
     assert {n["isoWeek"] for n in week["nodes"]} == {f"{year}-W{number:02d}"}
 
 
-async def test_explicit_from_to_window(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_explicit_from_to_window(gateway: InProcessGateway) -> None:
     everything = await every(gateway, "citizen-multi", MULTI)
     start = gateway.clock.now().replace(microsecond=0)
     end = start + timedelta(days=3, hours=5)
@@ -462,7 +444,8 @@ async def test_explicit_from_to_window(gateway: Gateway) -> None:
 # -- end to end: the full record, statuses and pagination --------------------------------------
 
 
-async def test_every_appointment_once_in_its_current_version(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_every_appointment_once_in_its_current_version(gateway: InProcessGateway) -> None:
     nodes = await every(gateway, "citizen-multi", MULTI, first=7)
     assert len(ids(nodes)) == len(set(ids(nodes)))
     sim = gateway.pop
@@ -478,7 +461,8 @@ async def test_every_appointment_once_in_its_current_version(gateway: Gateway) -
     assert_local_dates_and_weeks(nodes)
 
 
-async def test_cancelled_are_hidden_in_views_unless_asked_for(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_cancelled_are_hidden_in_views_unless_asked_for(gateway: InProcessGateway) -> None:
     everything = await every(gateway, "citizen-multi", MULTI)
     cancelled = [n for n in everything if n["status"] == "CANCELLED"]
     assert len(cancelled) >= 2
@@ -502,8 +486,9 @@ async def test_cancelled_are_hidden_in_views_unless_asked_for(gateway: Gateway) 
     assert ids(listed) == ids(without)
 
 
+@pytest.mark.in_process
 async def test_paging_through_citizen_history_loses_and_repeats_nothing(
-    history_gateway: Gateway,
+    history_gateway: InProcessGateway,
 ) -> None:
     gateway = history_gateway
     pop = gateway.pop
@@ -543,7 +528,8 @@ async def test_paging_through_citizen_history_loses_and_repeats_nothing(
     assert ids(listed["nodes"]) == ids(active[:5])
 
 
-async def test_a_page_ends_where_the_next_begins(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_a_page_ends_where_the_next_begins(gateway: InProcessGateway) -> None:
     first = await appointments(gateway, "citizen-multi", MULTI, first=10)
     second = await appointments(
         gateway, "citizen-multi", MULTI, first=10, after=first["pageInfo"]["endCursor"]
@@ -602,7 +588,8 @@ FILTERS: list[tuple[dict[str, Any], Callable[[Node], bool]]] = [
 ]
 
 
-async def test_filters_end_to_end(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_filters_end_to_end(gateway: InProcessGateway) -> None:
     # One gateway for the whole table: each filter is checked against the full record.
     everything = await every(gateway, "citizen-multi", MULTI)
     assert {n["source"]["id"] for n in everything} == set(SOURCES)
@@ -619,7 +606,8 @@ async def test_filters_end_to_end(gateway: Gateway) -> None:
     )
 
 
-async def test_sector_of_every_appointment(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_sector_of_every_appointment(gateway: InProcessGateway) -> None:
     for n in await every(gateway, "citizen-multi", MULTI):
         assert n["sector"] == SECTOR[n["source"]["id"]]
 
@@ -627,8 +615,9 @@ async def test_sector_of_every_appointment(gateway: Gateway) -> None:
 # -- end to end: GP rules and overlaps ---------------------------------------------------------
 
 
+@pytest.mark.in_process
 async def test_gp_appointments_are_fixed_text_time_and_place_from_1_october_2021(
-    history_gateway: Gateway,
+    history_gateway: InProcessGateway,
 ) -> None:
     gateway = history_gateway
     for persona, cpr in (("citizen-multi", MULTI), ("citizen-history", HISTORY)):
@@ -649,7 +638,10 @@ async def test_gp_appointments_are_fixed_text_time_and_place_from_1_october_2021
     assert {s["id"]: s["status"] for s in ov["sources"]}["gp-jml"] == "NOT_CONSENTED"
 
 
-async def test_overlapping_appointments_are_listed_for_coordination(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_overlapping_appointments_are_listed_for_coordination(
+    gateway: InProcessGateway,
+) -> None:
     nodes = await every(gateway, "citizen-multi", MULTI)
     by_id = {n["id"]: n for n in nodes}
     # The hospital follow-up and the home-care visit moved into it (d+10, 09:30 and 09:45).
@@ -699,7 +691,8 @@ BAD_ARGUMENTS: list[tuple[dict[str, Any], str]] = [
 ]
 
 
-async def test_bad_arguments_are_refused(gateway: Gateway) -> None:
+@pytest.mark.in_process
+async def test_bad_arguments_are_refused(gateway: InProcessGateway) -> None:
     for args, field in BAD_ARGUMENTS:
         body = await gateway.query("citizen-multi", APPOINTMENTS, {"cpr": MULTI, **args})
         (error,) = body["errors"]
