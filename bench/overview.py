@@ -61,6 +61,7 @@ from resolvers.merge import FAR_FUTURE, encode_cursor, merge_appointments
 from resolvers.overview import REGISTERS
 from simulators.population import build_population
 from store.db import upgrade
+from store.repositories import Repositories
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ("citizen-multi", "citizen-history")
@@ -301,7 +302,7 @@ async def handwritten(
         asyncio.gather(*(sources.plans(s, cpr) for s in sources.plan_sources)),
         asyncio.gather(*(sources.goals(s, cpr) for s in sources.plan_sources)),
         sources.person_with_gp(cpr),
-        services.store.stamkort(cpr),
+        services.stamkort.stamkort(cpr),
     )
     doc = overview_document(
         services.settings, cpr, first, appointments, plans, goals, person, stamkort
@@ -405,7 +406,8 @@ async def bench(args: argparse.Namespace, sim_url: str, tmp: Path) -> list[tuple
     try:
         services: Services = client.app.state.services
         verifier: TokenVerifier = client.app.state.verifier
-        await seed(services.store, pop)  # citizen-multi's relatives, as in the demo
+        # citizen-multi's relatives, as in the demo
+        await seed(Repositories.open(client.app.state.engine), pop)
         out = []
         for persona_id in args.persona:
             persona = pop.persona(persona_id)

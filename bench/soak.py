@@ -378,7 +378,7 @@ async def soak(args: argparse.Namespace) -> int:
     from simulators import server
     from simulators.population import build_population
     from store.db import make_engine, upgrade
-    from store.store import Store
+    from store.repositories import Repositories
 
     rng = rng_from(args.seed)
     pop = build_population()
@@ -400,7 +400,9 @@ async def soak(args: argparse.Namespace) -> int:
             await upgrade(database_url)
             engine = make_engine(database_url)
             try:
-                await seed(Store(engine), pop)  # the block on clinician-blocked, among others
+                await seed(
+                    Repositories.open(engine), pop
+                )  # the block on clinician-blocked, among others
             finally:
                 await engine.dispose()
             tokens = {

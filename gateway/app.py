@@ -48,15 +48,14 @@ from gateway.body import check_length, parse_request, read_body, replay
 from gateway.ical import render_calendar
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
-from resolvers.context import Context, RequestState, Services
+from resolvers.context import Context, RequestState, Services, services_of
 from resolvers.feedview import feed_appointments, feed_context
 from resolvers.reporting import classify
 from resolvers.schema import build_schema
-from store.auditlog import AuditLog
+from store.database import settle
 from store.db import make_engine
 from store.feedstore import FeedLifetime
-from store.store import Store
-from store.storebase import settle
+from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
 PRINCIPAL = "spo.principal"
@@ -235,7 +234,7 @@ async def calendar_feed(request: Request) -> Response:
         # Unknown, revoked, past the fuldmagt or not confirmed recently: one answer for all; a
         # token we could never have made does not even reach the database.
         feed = (
-            await services.store.feed_by_token(token, now, lifetime)
+            await services.feeds.feed_by_token(token, now, lifetime)
             if FEED_TOKEN.fullmatch(token)
             else None
         )
@@ -252,7 +251,7 @@ async def calendar_feed(request: Request) -> Response:
     entry = entry_for(ctx)
     if entry is not None:
         try:
-            await services.auditlog.append(entry)
+            await services.access_log.append(entry)
         except AuditUnavailableError:
             return _retry_later("The access log is unavailable; try again later.")
     body = render_calendar(records, calendar_name="Mine aftaler", now=now)
@@ -284,17 +283,10 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
                 settings.auth, dev_mode=settings.dev_mode, session=session
             )
             sources = Sources(settings, session, cache, clock)
-            auditlog = AuditLog(engine, timeout_s=db_timeout)
+            repositories = Repositories.open(engine, timeout_s=db_timeout)
             window = timedelta(minutes=settings.policy.refused_log_window_minutes)
-            refusals = RefusalRecorder(sources, auditlog, window)
-            app.state.services = Services(
-                settings=settings,
-                sources=sources,
-                store=Store(engine, timeout_s=db_timeout),
-                auditlog=auditlog,
-                refusals=refusals,
-                clock=clock,
-            )
+            refusals = RefusalRecorder(sources, repositories.access_log, window)
+            app.state.services = services_of(settings, sources, repositories, refusals, clock)
             try:
                 yield
             finally:

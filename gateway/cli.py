@@ -64,14 +64,14 @@ async def _demo(port: int) -> None:
     from simulators import server
     from simulators.population import build_population
     from store.db import make_engine, upgrade
-    from store.store import Store
+    from store.repositories import Repositories
 
     settings = _settings()
     pop = build_population()
     await upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        await seed(Store(engine), pop)
+        await seed(Repositories.open(engine), pop)
     finally:
         await engine.dispose()
     sims = await server.start(pop, "127.0.0.1", port)

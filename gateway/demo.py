@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from domain.blocks import BlockKind
+from domain.blocks import Block, BlockKind
 from domain.entered import Provenance
 from domain.settings import Settings
 from gateway.auth import load_or_create_dev_key, mint_token
 from simulators.population import Persona, Population
-from store.store import Store
+from store.repositories import Repositories
 
 
 def claims_for(p: Persona) -> dict[str, Any]:
@@ -58,30 +58,32 @@ def persona_tokens(settings: Settings, pop: Population) -> list[dict[str, str]]:
     ]
 
 
-async def seed(store: Store, pop: Population) -> None:
+async def seed(store: Repositories, pop: Population) -> None:
     """The demo's own state, created once: citizen-multi's relatives and the blocked clinician."""
     now = datetime.now(UTC)
     multi = pop.persona("citizen-multi")
     blocked = pop.persona("clinician-blocked")
-    existing = await store.list_blocks(multi.cpr)
+    existing = await store.blocks.list_blocks(multi.cpr)
     if not any(b.authorisation_id == blocked.authorisation_id for b in existing):
-        await store.create_block(
-            patient_cpr=multi.cpr,
-            kind=BlockKind.PROFESSIONAL,
-            valid_from=now - timedelta(days=1),
-            valid_to=None,
-            authorisation_id=blocked.authorisation_id,
-            sor=None,
-            include_subunits=False,
-            period_start=None,
-            period_end=None,
-            created_by=multi.cpr,
-            created_by_role="citizen",
-            now=now,
+        await store.blocks.add(
+            Block.new(
+                patient_cpr=multi.cpr,
+                kind=BlockKind.PROFESSIONAL,
+                valid_from=now - timedelta(days=1),
+                valid_to=None,
+                authorisation_id=blocked.authorisation_id,
+                sor=None,
+                include_subunits=False,
+                period_start=None,
+                period_end=None,
+                created_by=multi.cpr,
+                created_by_role="citizen",
+                now=now,
+            )
         )
-    state = await store.stamkort(multi.cpr)
+    state = await store.stamkort.stamkort(multi.cpr)
     if state.version == 0:
-        await store.update_stamkort(
+        await store.stamkort.update_stamkort(
             multi.cpr,
             expected_version=0,
             now=now,

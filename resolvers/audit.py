@@ -68,7 +68,7 @@ class AuditExtension(SchemaExtension):
         if entry is None:
             return
         try:
-            await context.services.auditlog.append(entry)
+            await context.services.access_log.append(entry)
         except Exception as exc:  # whatever broke, the data must not leave unlogged
             if not isinstance(exc, AuditUnavailableError):
                 log.exception("request %s: access log append failed", context.state.request_id)

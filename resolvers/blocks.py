@@ -13,14 +13,12 @@ from strawberry.types import Info
 from domain import blocks as store
 from domain.cpr import normalise_cpr
 from domain.errors import BadInputError, ForbiddenError, NotFoundError, UpstreamError
-from domain.principals import AUTH_ID, SOR_ID, Citizen, Clinician, Relative
-from domain.text import normalise, refusal
+from domain.principals import Citizen, Clinician, Relative
 from resolvers import attempts, calendar
 from resolvers.context import AuditSubject, Context
 from resolvers.types import Organization, PageInfo
 from store.auditlog import REFUSED, AccessLogEntry
 
-REASON_MIN, REASON_MAX = 10, 1000
 BLOCK_ID = re.compile(r"[0-9a-f]{32}")  # what Store.create_block hands out (uuid4 hex)
 
 if TYPE_CHECKING:
@@ -115,35 +113,13 @@ class OverrideInput:
     reason: str = strawberry.field(description="Why you need the withheld information.")
 
 
-def _aware(name: str, value: datetime | None) -> None:
-    if value is not None and value.tzinfo is None:
-        raise BadInputError(f"'{name}' needs a UTC offset.", field=name)
-
-
-async def _validate(info: Info[Context, None], data: CreateBlockInput) -> None:
-    for name in ("period_start", "period_end", "valid_from", "valid_to"):
-        _aware(name, getattr(data, name))
-    kind = store.BlockKind(data.kind)
-    if kind is store.BlockKind.PROFESSIONAL:
-        if not data.authorisation_id or not AUTH_ID.fullmatch(data.authorisation_id.upper()):
-            raise BadInputError(
-                "'authorisationId' must be an authorisation id: 5 characters, digits and "
-                "consonants (e.g. 005ML).",
-                field="authorisationId",
-            )
-    elif kind is store.BlockKind.TREATMENT_PLACE:
-        if not data.sor or not SOR_ID.fullmatch(data.sor):
-            raise BadInputError("'sor' must be a SOR id (11 to 18 digits).", field="sor")
-        known = await info.context.services.sources.org_exists(data.sor)
-        if known is None:
-            raise UpstreamError("stamdata", "SOR cannot be checked right now; try again shortly.")
-        if not known:
-            raise BadInputError("'sor' is not a unit known to SOR.", field="sor")
-    else:
-        if data.period_start is None:
-            raise BadInputError("A period block needs 'periodStart'.", field="periodStart")
-        if data.period_end is not None and data.period_end <= data.period_start:
-            raise BadInputError("'periodEnd' must be after 'periodStart'.", field="periodEnd")
+async def _sor_exists(info: Info[Context, None], sor: str) -> None:
+    """A treatment-place block names a unit SOR knows (the one rule that needs a source)."""
+    known = await info.context.services.sources.org_exists(sor)
+    if known is None:
+        raise UpstreamError("stamdata", "SOR cannot be checked right now; try again shortly.")
+    if not known:
+        raise BadInputError("'sor' is not a unit known to SOR.", field="sor")
 
 
 def _log_relative(ctx: Context, cpr: str, action: str) -> None:
@@ -156,22 +132,23 @@ async def create_block(info: Info[Context, None], input: CreateBlockInput) -> Bl
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
     actor = attempts.may_manage(ctx, cpr, calendar.local_date(now))
-    await _validate(info, input)
-    kind = store.BlockKind(input.kind)
-    block = await ctx.services.store.create_block(
+    block = store.Block.new(  # every block rule (domain/blocks.py)
         patient_cpr=cpr,
-        kind=kind,
+        kind=input.kind.value,
         valid_from=input.valid_from or now,
         valid_to=input.valid_to,
-        authorisation_id=input.authorisation_id.upper() if input.authorisation_id else None,
-        sor=input.sor if kind is store.BlockKind.TREATMENT_PLACE else None,
-        include_subunits=input.include_sub_units and kind is store.BlockKind.TREATMENT_PLACE,
-        period_start=input.period_start if kind is store.BlockKind.PERIOD else None,
-        period_end=input.period_end if kind is store.BlockKind.PERIOD else None,
+        authorisation_id=input.authorisation_id,
+        sor=input.sor,
+        include_subunits=input.include_sub_units,
+        period_start=input.period_start,
+        period_end=input.period_end,
         created_by=actor.cpr,
         created_by_role=actor.kind,
         now=now,
     )
+    if block.sor is not None:
+        await _sor_exists(info, block.sor)
+    await ctx.services.blocks.add(block)
     _log_relative(ctx, cpr, "block")
     return Block.of(block, now)
 
@@ -184,7 +161,7 @@ async def end_block(info: Info[Context, None], cpr: str, id: strawberry.ID) -> B
     if not BLOCK_ID.fullmatch(str(id)):
         # Not an id we could have made: like any unknown id, and it never reaches the database.
         raise NotFoundError("No such block.")
-    block = await ctx.services.store.end_block(cpr, str(id), ended_by=actor.cpr, now=now)
+    block = await ctx.services.blocks.end_block(cpr, str(id), ended_by=actor.cpr, now=now)
     _log_relative(ctx, cpr, "unblock")
     return Block.of(block, now)
 
@@ -197,26 +174,18 @@ async def override_blocks(info: Info[Context, None], input: OverrideInput) -> Ov
     if not isinstance(clinician, Clinician):
         raise ForbiddenError("Only health professionals can override a patient's blocks.")
     attempts.may_view(ctx, cpr, calendar.local_date(now))
-    reason = normalise(input.reason)
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
-        raise BadInputError(
-            f"A reason of {REASON_MIN} to {REASON_MAX} characters is required.", field="reason"
-        )
-    # The reason is shown to the patient in Min Log: the one text rule, as for every text input.
-    problem = refusal(reason, REASON_MAX)
-    if problem is not None:
-        raise BadInputError(f"The reason {problem}.", field="reason")
     window = timedelta(minutes=ctx.services.settings.policy.override_window_minutes)
-    o = await ctx.services.store.create_override(
+    o = store.Override.new(  # every override rule (domain/blocks.py)
         patient_cpr=cpr,
         authorisation_id=clinician.authorisation_id,
         clinician_name=clinician.name,
         sor=clinician.sor,
         basis=input.basis.value,
-        reason=reason,
+        reason=input.reason,
         now=now,
         window=window,
     )
+    await ctx.services.overrides.add(o)
     ctx.state.audit = AuditSubject(
         patient_cpr=cpr, action="override", override_id=o.id, override_reason=o.reason
     )
@@ -240,7 +209,7 @@ async def resolve_blocks(root: strawberry.Parent[object], info: Info[Context, No
     cpr: str = root.cpr  # type: ignore[attr-defined]
     _owner(ctx, cpr)
     now = ctx.state.now
-    return [Block.of(b, now) for b in await ctx.services.store.list_blocks(cpr)]
+    return [Block.of(b, now) for b in await ctx.services.blocks.list_blocks(cpr)]
 
 
 @strawberry.type(description="One lookup of the patient's data (Min Log).")
@@ -308,7 +277,7 @@ async def resolve_access_log(
         before = int(after) if after else None
     except ValueError as exc:
         raise BadInputError("The cursor 'after' is not valid.", field="after") from exc
-    entries, more, total = await ctx.services.auditlog.page(cpr, first=first, after=before)
+    entries, more, total = await ctx.services.access_log.page(cpr, first=first, after=before)
     return AccessLogConnection(
         nodes=[_item(e) for e in entries],
         page_info=PageInfo(

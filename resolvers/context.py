@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from connectors.registry import Sources
     from resolvers.attempts import RefusalRecorder
     from store.auditlog import AuditLog
-    from store.store import Store
+    from store.blocks import BlockStore
+    from store.feedstore import FeedStore
+    from store.overrides import OverrideStore
+    from store.repositories import Repositories
+    from store.stamkortstore import StamkortStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +36,35 @@ class Services:
 
     settings: Settings
     sources: Sources
-    store: Store
-    auditlog: AuditLog
+    blocks: BlockStore
+    overrides: OverrideStore
+    stamkort: StamkortStore
+    feeds: FeedStore
+    access_log: AuditLog
     refusals: RefusalRecorder
     clock: Clock
+
+
+def services_of(
+    settings: Settings,
+    sources: Sources,
+    repositories: Repositories,
+    refusals: RefusalRecorder,
+    clock: Clock,
+) -> Services:
+    """The services over one database's repositories."""
+    r = repositories
+    return Services(
+        settings=settings,
+        sources=sources,
+        blocks=r.blocks,
+        overrides=r.overrides,
+        stamkort=r.stamkort,
+        feeds=r.feeds,
+        access_log=r.access_log,
+        refusals=refusals,
+        clock=clock,
+    )
 
 
 @dataclass(slots=True)

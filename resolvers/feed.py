@@ -101,7 +101,7 @@ def _log_relative(ctx: Context, cpr: str, action: str) -> None:
 async def _confirm(info: Info[Context, None], cpr: str) -> CalendarFeed | None:
     ctx = info.context
     owner = await _owner(ctx, cpr)
-    feed = await ctx.services.store.confirm_feed(
+    feed = await ctx.services.feeds.confirm_feed(
         cpr, owner.cpr, ctx.state.now, owner_name=owner.name, expires_at=_fuldmagt_end(owner)
     )
     return None if feed is None else feed_of(info, feed)
@@ -135,7 +135,7 @@ async def resolve_calendar_feeds(
             expires_at=f.ends_at(lifetime),
             active=f.live_at(now, lifetime),
         )
-        for f in await ctx.services.store.feeds(cpr)
+        for f in await ctx.services.feeds.feeds(cpr)
     ]
 
 
@@ -143,7 +143,7 @@ async def rotate_calendar_feed(info: Info[Context, None], cpr: str) -> CalendarF
     ctx = info.context
     cpr = normalise_cpr(cpr)
     owner = await _owner(ctx, cpr)
-    feed = await ctx.services.store.rotate_feed(
+    feed = await ctx.services.feeds.rotate_feed(
         cpr,
         owner.cpr,
         ctx.state.now,
@@ -180,7 +180,7 @@ async def revoke_calendar_feed(
     if id:
         if not isinstance(owner, Citizen):
             raise ForbiddenError("Only the patient revokes feeds by id; revoke yours without it.")
-        return await ctx.services.store.revoke_feed_by_id(cpr, str(id), now)
-    revoked = await ctx.services.store.revoke_feed(cpr, owner.cpr, now)
+        return await ctx.services.feeds.revoke_feed_by_id(cpr, str(id), now)
+    revoked = await ctx.services.feeds.revoke_feed(cpr, owner.cpr, now)
     _log_relative(ctx, cpr, "feed-revoke")
     return revoked

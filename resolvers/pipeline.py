@@ -73,7 +73,7 @@ async def _goals(ctx: Context, cpr: str, scope: Scope) -> list[SourceResult[Any]
 
 
 async def _stamkort(ctx: Context, cpr: str, scope: Scope) -> StamkortData:
-    store = ctx.services.store
+    store = ctx.services.stamkort
     person, state = await asyncio.gather(
         ctx.services.sources.person_with_gp(cpr), store.stamkort(cpr)
     )
@@ -138,11 +138,11 @@ async def read_scope(ctx: Context, cpr: str) -> Scope:
     now = ctx.state.now
     if isinstance(principal, Citizen | Relative):
         return Scope(principal, (), None, now)
-    store = ctx.services.store
+    services = ctx.services
     try:
         blocks, override = await asyncio.gather(
-            store.active_blocks(cpr, now),
-            store.active_override(cpr, principal.authorisation_id, now),
+            services.blocks.active_blocks(cpr, now),
+            services.overrides.active_override(cpr, principal.authorisation_id, now),
         )
     except StoreUnavailableError as exc:  # the store's database failed or timed out
         log.error("cannot read blocks for a patient: %s", exc.__cause__)

@@ -128,8 +128,8 @@ class Stamkort:
     ) -> list[EnteredValue] | None:
         if self.visible_history is None or self.numbering is None:
             # No block can hide an edit from this viewer. A database failure arrives as
-            # STORE_UNAVAILABLE (store/storebase.py).
-            values = await info.context.services.store.stamkort_history(self.cpr, field.value)
+            # STORE_UNAVAILABLE (store/database.py).
+            values = await info.context.services.stamkort.stamkort_history(self.cpr, field.value)
             return [entered_value(v) for v in values]
         # The edits the decision left visible, numbered as the viewer counts them.
         numbering = self.numbering

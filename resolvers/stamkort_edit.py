@@ -167,7 +167,7 @@ async def update_stamkort(
             expected, seen = await _visible_edits(ctx, counted, cpr)
             if len(seen) != input.expected_version:
                 raise StaleEditError(_stale(input.expected_version), current_version=expected)
-        state = await ctx.services.store.update_stamkort(
+        state = await ctx.services.stamkort.update_stamkort(
             cpr,
             expected_version=expected,
             changes=changes,
@@ -189,7 +189,7 @@ async def update_stamkort(
     if scope is not None:
         # The result shows the whole card: what a treatment-place block hides from this
         # clinician on the stamkort stays hidden here too, decided as the overview decides.
-        entries = await ctx.services.store.stamkort_entries(cpr) if counted is not None else None
+        entries = await ctx.services.stamkort.stamkort_entries(cpr) if counted is not None else None
         decision = await decide_stamkort(ctx, scope, state, entries)
         verdict = decision.verdicts[STAMKORT]
         if verdict.withheld:
@@ -223,7 +223,7 @@ def _stale(version: int) -> str:
 
 async def _visible_edits(ctx: Context, scope: Scope, cpr: str) -> tuple[int, dict[int, int]]:
     """The stamkort's real version, and the viewer's numbering of the edits they may see."""
-    entries = await ctx.services.store.stamkort_entries(cpr)
+    entries = await ctx.services.stamkort.stamkort_entries(cpr)
     decision = await decide_stamkort(ctx, scope, StamkortState(0, {}), entries)
     visible = visible_edits(decision) or ()
     return max((v.version for v in entries), default=0), number_visible(v.version for v in visible)

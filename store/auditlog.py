@@ -31,8 +31,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import AuditUnavailableError, BadInputError, GatewayError
-from store.db import WRITE, access_log, audit_head
-from store.storebase import Bounded, serialised
+from store.database import Database, bounded
+from store.db import access_log, audit_head
 
 log = logging.getLogger(__name__)
 UNAVAILABLE = "The access log is unavailable; no data was returned."
@@ -119,34 +119,37 @@ async def _has_refusal(conn: AsyncConnection, entry: NewEntry, since: datetime) 
     return found is not None
 
 
+def _unavailable() -> GatewayError:
+    return AuditUnavailableError(UNAVAILABLE)
+
+
+def _serial(log: AuditLog) -> asyncio.Lock:
+    return log.serial
+
+
 def _entry(row: RowMapping) -> AccessLogEntry:
     data = {f.name: row[f.name] for f in fields(AccessLogEntry)}
     data["categories"] = tuple(json.loads(row["categories"]))
     return AccessLogEntry(**data)
 
 
-class AuditLog(Bounded):
+class AuditLog:
     """The hash-chained access log on ``engine``. One per engine; safe to share between tasks.
 
-    Each call is bounded by ``timeout_s`` and the request's deadline (``store/storebase.py``);
+    Each call is bounded by ``timeout_s`` and the request's deadline (``store/database.py``);
     the gateway passes ``limits.database_timeout_s``.
 
     Example::
 
-        log = AuditLog(engine)
+        log = AuditLog(Database(engine))
         entry = await log.append(NewEntry(at=now, patient_cpr=cpr, ..., request_id=rid))
         entries, has_next, total = await log.page(cpr, first=20, after=None)
     """
 
     def __init__(self, engine: AsyncEngine, *, timeout_s: float | None = None) -> None:
-        self._engine = engine
-        self._writer = engine.execution_options(**WRITE)
+        self.db = Database(engine, timeout_s=timeout_s)
         # Appends queue in-process before they take the head row's lock in the database.
-        self._serial = asyncio.Lock()
-        self._timeout_s = timeout_s
-
-    def _unavailable(self) -> GatewayError:
-        return AuditUnavailableError(UNAVAILABLE)
+        self.serial = asyncio.Lock()
 
     @asynccontextmanager
     async def _guard(self) -> AsyncIterator[None]:
@@ -156,7 +159,7 @@ class AuditLog(Bounded):
             log.error("access log: the database failed: %s: %s", type(exc).__name__, exc)
             raise AuditUnavailableError(UNAVAILABLE) from exc
 
-    @serialised
+    @bounded(unavailable=_unavailable, serial=_serial)
     async def append(self, entry: NewEntry) -> AccessLogEntry:
         """Write one entry and commit it before returning.
 
@@ -166,7 +169,7 @@ class AuditLog(Bounded):
         assert written is not None  # only a refusal can be coalesced away
         return written
 
-    @serialised
+    @bounded(unavailable=_unavailable, serial=_serial)
     async def append_refusal(self, entry: NewEntry, since: datetime) -> AccessLogEntry | None:
         """Write a refused attempt unless the same actor already has one in the patient's log
         after ``since``; ``None`` when it was coalesced into that one.
@@ -185,7 +188,7 @@ class AuditLog(Bounded):
         if entry.at.utcoffset() is None:
             raise BadInputError("An access log entry's time must carry a timezone.")
         try:
-            async with self._guard(), self._writer.begin() as conn:
+            async with self._guard(), self.db.writer.begin() as conn:
                 # Lock the head before reading anything, so no other writer can slip in between
                 # reading the previous hash and writing the next entry.
                 head = (
@@ -221,6 +224,7 @@ class AuditLog(Bounded):
             return None
         return AccessLogEntry(**data)
 
+    @bounded(unavailable=_unavailable)
     async def page(
         self, patient_cpr: str, *, first: int, after: int | None
     ) -> tuple[list[AccessLogEntry], bool, int]:
@@ -235,14 +239,15 @@ class AuditLog(Bounded):
             query = query.where(access_log.c.seq < after)
         query = query.order_by(access_log.c.seq.desc()).limit(first + 1)
         count = select(func.count()).where(access_log.c.patient_cpr == patient_cpr)
-        async with self._guard(), self._engine.connect() as conn:
+        async with self._guard(), self.db.engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
             total = await conn.scalar(count)
         return [_entry(row) for row in rows[:first]], len(rows) > first, total or 0
 
+    @bounded(unavailable=_unavailable)
     async def verify(self) -> VerifyResult:
         """Recompute the chain from the anchor and compare it with the stored hashes and head."""
-        async with self._guard(), self._engine.connect() as conn:
+        async with self._guard(), self.db.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 # One snapshot for the head and all rows, so concurrent appends do not look
                 # like a broken chain.
@@ -299,7 +304,7 @@ class AuditLog(Bounded):
             return VerifyResult(False, checked, head.seq, "the head hash does not match")
         return VerifyResult(True, checked, None, None)
 
-    @serialised
+    @bounded(unavailable=_unavailable, serial=_serial)
     async def purge(self, before: datetime) -> int:
         """Delete entries older than ``before``, keeping what is left verifiable.
 
@@ -309,7 +314,7 @@ class AuditLog(Bounded):
         """
         if before.utcoffset() is None:
             raise BadInputError("before must carry a timezone.")
-        async with self._guard(), self._writer.begin() as conn:
+        async with self._guard(), self.db.writer.begin() as conn:
             # A no-op write that takes the head lock, so no append interleaves with the purge.
             head = (
                 await conn.execute(

@@ -231,7 +231,7 @@ def make_engine(url: str, *, timeout_s: float | None = None, **kwargs: Any) -> A
     on PostgreSQL the connect, each command (asyncpg ``command_timeout``) and, on the server,
     ``statement_timeout`` and ``lock_timeout``, with ``idle_in_transaction_session_timeout`` ending
     a transaction whose client went silent, so it cannot hold the access log's head row locked.
-    These are backstops: the store bounds each call as a whole (``store/storebase.py``).
+    These are backstops: the store bounds each call as a whole (``store/database.py``).
 
     Example::
 

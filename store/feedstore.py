@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import RowMapping, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.settings import Policy
+from store.database import Database, bounded, insert_for, require_aware
 from store.db import calendar_feeds
-from store.storebase import StoreBase, insert_for, require_aware
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,18 +88,23 @@ def _feed(row: RowMapping) -> Feed:
     )
 
 
-class FeedStore(StoreBase):
-    """The calendar-feed part of ``Store``."""
+class FeedStore:
+    """Calendar feeds (a repository)."""
 
+    def __init__(self, engine: AsyncEngine, *, timeout_s: float | None = None) -> None:
+        self.db = Database(engine, timeout_s=timeout_s)
+
+    @bounded()
     async def feed(self, patient_cpr: str, owner_cpr: str) -> Feed | None:
         """The owner's calendar feed of the patient's appointments, live or lapsed, if any."""
         query = select(calendar_feeds).where(
             calendar_feeds.c.patient_cpr == patient_cpr, calendar_feeds.c.owner_cpr == owner_cpr
         )
-        async with self._engine.connect() as conn:
+        async with self.db.engine.connect() as conn:
             row = (await conn.execute(query)).mappings().first()
         return None if row is None else _feed(row)
 
+    @bounded()
     async def feeds(self, patient_cpr: str) -> list[Feed]:
         """Every feed on the patient's data, hers and her relatives', oldest first."""
         query = (
@@ -106,10 +112,11 @@ class FeedStore(StoreBase):
             .where(calendar_feeds.c.patient_cpr == patient_cpr)
             .order_by(calendar_feeds.c.created_at, calendar_feeds.c.id)
         )
-        async with self._engine.connect() as conn:
+        async with self.db.engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [_feed(row) for row in rows]
 
+    @bounded()
     async def rotate_feed(
         self,
         patient_cpr: str,
@@ -125,7 +132,7 @@ class FeedStore(StoreBase):
         The feed keeps its ``id`` across rotations, so the patient's list stays stable.
         """
         require_aware(now=now, expires_at=expires_at)
-        async with self._writer.begin() as conn:
+        async with self.db.writer.begin() as conn:
             upsert = insert_for(conn, calendar_feeds).values(
                 patient_cpr=patient_cpr,
                 owner_cpr=owner_cpr,
@@ -159,6 +166,7 @@ class FeedStore(StoreBase):
             )
         return _feed(row)
 
+    @bounded()
     async def confirm_feed(
         self,
         patient_cpr: str,
@@ -175,7 +183,7 @@ class FeedStore(StoreBase):
         feed had lapsed). Returns ``None`` when the owner has no feed.
         """
         require_aware(now=now, expires_at=expires_at)
-        async with self._writer.begin() as conn:
+        async with self.db.writer.begin() as conn:
             row = (
                 (
                     await conn.execute(
@@ -193,13 +201,14 @@ class FeedStore(StoreBase):
             )
         return None if row is None else _feed(row)
 
+    @bounded()
     async def revoke_feed(self, patient_cpr: str, owner_cpr: str, now: datetime) -> bool:
         """Stop the owner's feed; ``False`` when there was none.
 
         ``now`` is accepted for symmetry with :meth:`rotate_feed`; a revoked token is deleted.
         """
         require_aware(now=now)
-        async with self._writer.begin() as conn:
+        async with self.db.writer.begin() as conn:
             result = await conn.execute(
                 delete(calendar_feeds).where(
                     calendar_feeds.c.patient_cpr == patient_cpr,
@@ -208,11 +217,12 @@ class FeedStore(StoreBase):
             )
         return result.rowcount > 0
 
+    @bounded()
     async def revoke_feed_by_id(self, patient_cpr: str, feed_id: str, now: datetime) -> bool:
         """Stop the feed ``feed_id`` on the patient's data, whoever owns it; ``False`` when the
         patient has no such feed."""
         require_aware(now=now)
-        async with self._writer.begin() as conn:
+        async with self.db.writer.begin() as conn:
             result = await conn.execute(
                 delete(calendar_feeds).where(
                     calendar_feeds.c.patient_cpr == patient_cpr, calendar_feeds.c.id == feed_id
@@ -220,6 +230,7 @@ class FeedStore(StoreBase):
             )
         return result.rowcount > 0
 
+    @bounded()
     async def feed_by_token(
         self, token: str, now: datetime | None = None, lifetime: FeedLifetime | None = None
     ) -> Feed | None:
@@ -232,7 +243,7 @@ class FeedStore(StoreBase):
         now = now or datetime.now(UTC)
         require_aware(now=now)
         query = select(calendar_feeds).where(calendar_feeds.c.token == token)
-        async with self._engine.connect() as conn:
+        async with self.db.engine.connect() as conn:
             row = (await conn.execute(query)).mappings().first()
         if row is None:
             return None

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, RowMapping, Update, and_, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.entered import Provenance, StamkortState, StamkortValue
 from domain.errors import BadInputError, StaleEditError
+from store.database import Database, bounded, insert_for, require_aware
 from store.db import stamkort_heads, stamkort_values
-from store.storebase import StoreBase, insert_for, require_aware
 
 
 def _stamkort_value(row: RowMapping) -> StamkortValue:
@@ -31,12 +31,16 @@ def _stamkort_value(row: RowMapping) -> StamkortValue:
     )
 
 
-class StamkortStore(StoreBase):
-    """The stamkort part of ``Store``."""
+class StamkortStore:
+    """The patient's self-entered stamkort fields (a repository)."""
 
+    def __init__(self, engine: AsyncEngine, *, timeout_s: float | None = None) -> None:
+        self.db = Database(engine, timeout_s=timeout_s)
+
+    @bounded()
     async def stamkort(self, patient_cpr: str) -> StamkortState:
         """The patient's self-entered stamkort fields (version 0 and no values when none)."""
-        async with self._engine.connect() as conn:
+        async with self.db.engine.connect() as conn:
             return await self._stamkort(conn, patient_cpr)
 
     async def _stamkort(self, conn: AsyncConnection, patient_cpr: str) -> StamkortState:
@@ -61,6 +65,7 @@ class StamkortStore(StoreBase):
         values = {v.field: v for v in map(_stamkort_value, rows) if v.value is not None}
         return StamkortState(version=version or 0, values=dict(sorted(values.items())))
 
+    @bounded()
     async def update_stamkort(
         self,
         patient_cpr: str,
@@ -86,7 +91,7 @@ class StamkortStore(StoreBase):
         except (TypeError, ValueError) as exc:
             raise BadInputError("A stamkort value must be plain JSON data.") from exc
         new_version = expected_version + 1
-        async with self._writer.begin() as conn:
+        async with self.db.writer.begin() as conn:
             # The version check and bump are one conditional statement, so of two racing edits
             # based on the same version exactly one matches; the loser changes nothing.
             claim: Insert | Update
@@ -136,6 +141,7 @@ class StamkortStore(StoreBase):
             )
             return await self._stamkort(conn, patient_cpr)
 
+    @bounded()
     async def stamkort_entries(self, patient_cpr: str) -> list[StamkortValue]:
         """Every value ever entered in any field, oldest version first (who made each edit)."""
         query = (
@@ -143,10 +149,11 @@ class StamkortStore(StoreBase):
             .where(stamkort_values.c.patient_cpr == patient_cpr)
             .order_by(stamkort_values.c.version, stamkort_values.c.field)
         )
-        async with self._engine.connect() as conn:
+        async with self.db.engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [_stamkort_value(row) for row in rows]
 
+    @bounded()
     async def stamkort_history(self, patient_cpr: str, field: str) -> list[StamkortValue]:
         """Every value ever entered for one field, clearings included, newest first."""
         query = (
@@ -154,6 +161,6 @@ class StamkortStore(StoreBase):
             .where(stamkort_values.c.patient_cpr == patient_cpr, stamkort_values.c.field == field)
             .order_by(stamkort_values.c.version.desc())
         )
-        async with self._engine.connect() as conn:
+        async with self.db.engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [_stamkort_value(row) for row in rows]

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from store.auditlog import AuditLog
 from store.db import make_engine, upgrade
-from store.store import Store
+from store.repositories import Repositories
 
 POSTGRES_ENV = "SPO_TEST_POSTGRES_URL"
 
@@ -90,9 +90,9 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def store(engine: AsyncEngine) -> Store:
+def store(engine: AsyncEngine) -> Repositories:
     """A :class:`Store` on the migrated test database."""
-    return Store(engine)
+    return Repositories.open(engine)
 
 
 @pytest.fixture

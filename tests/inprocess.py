@@ -46,13 +46,12 @@ from gateway.auth import TokenVerifier, mint_token
 from gateway.body import parse_request
 from gateway.demo import claims_for
 from resolvers.attempts import RefusalRecorder
-from resolvers.context import Services
+from resolvers.context import Services, services_of
 from resolvers.schema import build_schema
 from simulators.population import Population
-from store.auditlog import AuditLog
+from store.database import settle
 from store.db import make_engine, upgrade
-from store.store import Store
-from store.storebase import settle
+from store.repositories import Repositories
 from tests.gatewayfixtures import TEST_KID, test_settings, trust, unhurried
 from tests.recorded import SIM_BASE, World
 
@@ -78,16 +77,10 @@ def build_services(
     engine = make_engine(settings.database_url, timeout_s=db_timeout)
     cache_ = RecordCache(settings.cache_url, clock=clock.now)
     sources = Sources(settings, session, cache_, clock, connectors)
-    auditlog = AuditLog(engine, timeout_s=db_timeout)
+    repositories = Repositories.open(engine, timeout_s=db_timeout)
     window = timedelta(minutes=settings.policy.refused_log_window_minutes)
-    services = Services(
-        settings=settings,
-        sources=sources,
-        store=Store(engine, timeout_s=db_timeout),
-        auditlog=auditlog,
-        refusals=RefusalRecorder(sources, auditlog, window),
-        clock=clock,
-    )
+    refusals = RefusalRecorder(sources, repositories.access_log, window)
+    services = services_of(settings, sources, repositories, refusals, clock)
     return services, engine
 
 

@@ -139,6 +139,8 @@ async def test_block_takes_effect_on_the_next_request_and_ending_restores(
         ({"kind": "TREATMENT_PLACE", "sor": "123"}, "sor"),
         ({"kind": "TREATMENT_PLACE", "sor": "999999999999999"}, "sor"),
         ({"kind": "PERIOD"}, "periodStart"),
+        # Refused by the store but passed by the resolver before one rule (Block.new) held both.
+        ({"kind": "PERIOD", "periodStart": "2026-01-02T00:00:00+01:00"}, "periodEnd"),
         (
             {
                 "kind": "PERIOD",
@@ -247,14 +249,14 @@ async def test_every_clinician_request_is_logged_once(gateway: InProcessGateway)
     assert conn["totalCount"] == 12
     assert {n["viewerName"] for n in conn["nodes"]} == {"Jens Michael Larsen"}
     assert all(n["authorisationId"] == "04KVN" for n in conn["nodes"])
-    verified = await gateway.app.state.services.auditlog.verify()
+    verified = await gateway.app.state.services.access_log.verify()
     assert verified.ok
     assert verified.checked == 12
 
 
 async def test_relatives_views_are_logged_with_both_identities(gateway: InProcessGateway) -> None:
     await gateway.query("relative-multi", VIEW, {"cpr": MULTI})
-    entries, _, _ = await gateway.app.state.services.auditlog.page(MULTI, first=10, after=None)
+    entries, _, _ = await gateway.app.state.services.access_log.page(MULTI, first=10, after=None)
     assert [(e.actor_role, e.actor_id, e.on_behalf_of) for e in entries] == [
         ("relative", "0201609995", MULTI)
     ]

@@ -135,4 +135,4 @@ async def test_a_hung_or_down_database_fails_closed_in_time_and_the_gateway_reco
         body, _ = await timed(gw, persona, OVERVIEW, variables)
         assert "errors" not in body, (persona, body)
         assert body["data"]["patientOverview"]["appointments"]["totalCount"] > 0
-    assert (await gw.app.state.services.auditlog.verify()).ok
+    assert (await gw.app.state.services.access_log.verify()).ok

@@ -10,7 +10,7 @@ from gateway.auth import TokenVerifier
 from gateway.config import load_settings
 from gateway.demo import persona_tokens, seed, table, write_demo_json
 from simulators.population import build_population
-from store.store import Store
+from store.repositories import Repositories
 
 
 async def test_every_persona_token_verifies_in_dev_mode(tmp_path: Path) -> None:
@@ -35,11 +35,17 @@ async def test_every_persona_token_verifies_in_dev_mode(tmp_path: Path) -> None:
     assert strict.keys == {}
 
 
-async def test_seeding_twice_changes_nothing(store: Store) -> None:
+async def test_seeding_twice_changes_nothing(store: Repositories) -> None:
     pop = build_population()
     await seed(store, pop)
-    first = (await store.list_blocks("0108589995"), await store.stamkort("0108589995"))
+    first = (
+        await store.blocks.list_blocks("0108589995"),
+        await store.stamkort.stamkort("0108589995"),
+    )
     await seed(store, pop)
-    assert (await store.list_blocks("0108589995"), await store.stamkort("0108589995")) == first
+    assert (
+        await store.blocks.list_blocks("0108589995"),
+        await store.stamkort.stamkort("0108589995"),
+    ) == first
     assert [b.authorisation_id for b in first[0]] == ["0D3XJ"]
     assert first[1].version == 1

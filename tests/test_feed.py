@@ -191,7 +191,7 @@ async def test_a_failing_source_does_not_empty_the_subscribed_calendar(gateway: 
 async def test_a_relatives_feed_is_logged_and_ends_with_the_fuldmagt(gateway: Gateway) -> None:
     url = await rotate(gateway, "relative-multi")
     assert (await fetch(gateway, url))[0] == 200
-    entries, _, _ = await gateway.app.state.services.auditlog.page(MULTI, first=10, after=None)
+    entries, _, _ = await gateway.app.state.services.access_log.page(MULTI, first=10, after=None)
     feed_reads = [e for e in entries if e.action == "calendar-feed"]
     assert [(e.actor_role, e.actor_id, e.actor_name, e.on_behalf_of) for e in feed_reads] == [
         ("relative", "0201609995", "Hanne Testesen", MULTI)
@@ -213,13 +213,13 @@ async def test_a_relatives_feed_is_logged_and_ends_with_the_fuldmagt(gateway: Ga
     assert (await fetch(gateway, ending))[0] == 200
     token = ending.rsplit("/", 1)[1].removesuffix(".ics")
     later = gateway.clock.now() + timedelta(days=2)
-    assert await gateway.app.state.services.store.feed_by_token(token, later) is None
+    assert await gateway.app.state.services.feeds.feed_by_token(token, later) is None
 
 
 async def test_a_citizens_feed_is_not_logged(gateway: Gateway) -> None:
     url = await rotate(gateway, "citizen-multi")
     assert (await fetch(gateway, url))[0] == 200
-    _, _, total = await gateway.app.state.services.auditlog.page(MULTI, first=10, after=None)
+    _, _, total = await gateway.app.state.services.access_log.page(MULTI, first=10, after=None)
     assert total == 0
 
 
@@ -307,9 +307,9 @@ async def test_confirming_binds_the_feed_to_the_fuldmagt_as_the_token_states_it(
     assert local_date(expires - timedelta(seconds=1)) == today  # the end of its last day
     url = confirmed["data"]["confirmCalendarFeed"]["url"]
     token = url.rsplit("/", 1)[1].removesuffix(".ics")
-    store = gateway.app.state.services.store
-    assert await store.feed_by_token(token, expires - timedelta(seconds=1)) is not None
-    assert await store.feed_by_token(token, expires) is None
+    store = gateway.app.state.services  # the repositories, each by its name
+    assert await store.feeds.feed_by_token(token, expires - timedelta(seconds=1)) is not None
+    assert await store.feeds.feed_by_token(token, expires) is None
 
 
 async def test_the_patient_sees_and_revokes_every_feed_on_her_data(gateway: Gateway) -> None:
@@ -378,7 +378,7 @@ async def test_a_relatives_changes_to_her_feed_are_in_the_patients_log(
     await gateway.query("relative-multi", CONFIRM, {"cpr": MULTI})
     await gateway.query("relative-multi", REVOKE, {"cpr": MULTI})
     await rotate(gateway, "citizen-multi")  # the patient's own actions are not logged
-    entries, _, _ = await gateway.app.state.services.auditlog.page(MULTI, first=10, after=None)
+    entries, _, _ = await gateway.app.state.services.access_log.page(MULTI, first=10, after=None)
     assert [(e.action, e.actor_name, e.on_behalf_of) for e in reversed(entries)] == [
         ("feed-rotate", "Hanne Testesen", MULTI),
         ("feed-confirm", "Hanne Testesen", MULTI),

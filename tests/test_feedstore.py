@@ -13,7 +13,7 @@ from domain.settings import ConfigError, Policy
 from gateway.config import parse_settings, read_toml
 from store.db import alembic_config, make_engine, upgrade
 from store.feedstore import FeedLifetime
-from store.store import Store
+from store.repositories import Repositories
 
 CPR = "0108589995"
 RELATIVE = "0201609995"
@@ -23,106 +23,112 @@ DAY = timedelta(days=1)
 LIFETIME = FeedLifetime()  # the defaults: 30 days for relatives, no bound for citizens
 
 
-async def relative_feed(store: Store, expires_at: datetime | None = None) -> str:
-    feed = await store.rotate_feed(
+async def relative_feed(store: Repositories, expires_at: datetime | None = None) -> str:
+    feed = await store.feeds.rotate_feed(
         CPR, RELATIVE, T0, owner_role="relative", owner_name="Hanne", expires_at=expires_at
     )
     return feed.token
 
 
 async def test_a_relatives_feed_without_an_end_lapses_days_after_its_last_confirmation(
-    store: Store,
+    store: Repositories,
 ) -> None:
     token = await relative_feed(store)  # the fuldmagt had no end date when the feed was made
-    assert await store.feed_by_token(token, T0 + 30 * DAY - timedelta(seconds=1), LIFETIME)
-    assert await store.feed_by_token(token, T0 + 30 * DAY, LIFETIME) is None
-    assert await store.feed_by_token(token, T0 + 400 * DAY, LIFETIME) is None
+    assert await store.feeds.feed_by_token(token, T0 + 30 * DAY - timedelta(seconds=1), LIFETIME)
+    assert await store.feeds.feed_by_token(token, T0 + 30 * DAY, LIFETIME) is None
+    assert await store.feeds.feed_by_token(token, T0 + 400 * DAY, LIFETIME) is None
 
 
-async def test_confirming_keeps_the_url_and_restarts_the_bound(store: Store) -> None:
+async def test_confirming_keeps_the_url_and_restarts_the_bound(store: Repositories) -> None:
     token = await relative_feed(store)
-    confirmed = await store.confirm_feed(
+    confirmed = await store.feeds.confirm_feed(
         CPR, RELATIVE, T0 + 20 * DAY, owner_name="Hanne", expires_at=None
     )
     assert confirmed is not None
     assert confirmed.token == token
     assert confirmed.confirmed_at == T0 + 20 * DAY
     assert confirmed.created_at == T0
-    assert await store.feed_by_token(token, T0 + 49 * DAY, LIFETIME) == confirmed
-    assert await store.feed_by_token(token, T0 + 50 * DAY, LIFETIME) is None
+    assert await store.feeds.feed_by_token(token, T0 + 49 * DAY, LIFETIME) == confirmed
+    assert await store.feeds.feed_by_token(token, T0 + 50 * DAY, LIFETIME) is None
     # A lapsed feed confirmed again by its owner (with a valid token) serves again.
-    await store.confirm_feed(CPR, RELATIVE, T0 + 60 * DAY, owner_name="Hanne", expires_at=None)
-    assert await store.feed_by_token(token, T0 + 61 * DAY, LIFETIME) is not None
+    await store.feeds.confirm_feed(
+        CPR, RELATIVE, T0 + 60 * DAY, owner_name="Hanne", expires_at=None
+    )
+    assert await store.feeds.feed_by_token(token, T0 + 61 * DAY, LIFETIME) is not None
 
 
-async def test_confirming_binds_the_feed_to_the_fuldmagt_as_it_is_now(store: Store) -> None:
+async def test_confirming_binds_the_feed_to_the_fuldmagt_as_it_is_now(store: Repositories) -> None:
     token = await relative_feed(store)
     end = T0 + 5 * DAY  # the fuldmagt got an end date after the feed was made
-    await store.confirm_feed(CPR, RELATIVE, T0 + DAY, owner_name="Hanne", expires_at=end)
-    assert await store.feed_by_token(token, end - timedelta(seconds=1), LIFETIME) is not None
-    assert await store.feed_by_token(token, end, LIFETIME) is None
+    await store.feeds.confirm_feed(CPR, RELATIVE, T0 + DAY, owner_name="Hanne", expires_at=end)
+    assert await store.feeds.feed_by_token(token, end - timedelta(seconds=1), LIFETIME) is not None
+    assert await store.feeds.feed_by_token(token, end, LIFETIME) is None
 
 
-async def test_a_feed_never_outlives_the_fuldmagt_end_it_was_made_with(store: Store) -> None:
+async def test_a_feed_never_outlives_the_fuldmagt_end_it_was_made_with(store: Repositories) -> None:
     token = await relative_feed(store, expires_at=T0 + 3 * DAY)
-    feed = await store.feed(CPR, RELATIVE)
+    feed = await store.feeds.feed(CPR, RELATIVE)
     assert feed is not None
     assert feed.ends_at(LIFETIME) == T0 + 3 * DAY
-    assert await store.feed_by_token(token, T0 + 3 * DAY, LIFETIME) is None
+    assert await store.feeds.feed_by_token(token, T0 + 3 * DAY, LIFETIME) is None
     long = FeedLifetime(relative=timedelta(days=365))
-    assert await store.feed_by_token(token, T0 + 3 * DAY, long) is None
+    assert await store.feeds.feed_by_token(token, T0 + 3 * DAY, long) is None
 
 
 async def test_a_citizens_own_feed_has_no_confirmation_bound_unless_configured(
-    store: Store,
+    store: Repositories,
 ) -> None:
-    own = await store.rotate_feed(CPR, CPR, T0)
+    own = await store.feeds.rotate_feed(CPR, CPR, T0)
     assert own.ends_at(LIFETIME) is None
-    assert await store.feed_by_token(own.token, T0 + 1000 * DAY, LIFETIME) == own
+    assert await store.feeds.feed_by_token(own.token, T0 + 1000 * DAY, LIFETIME) == own
     bounded = FeedLifetime(citizen=timedelta(days=90))
-    assert await store.feed_by_token(own.token, T0 + 89 * DAY, bounded) == own
-    assert await store.feed_by_token(own.token, T0 + 90 * DAY, bounded) is None
+    assert await store.feeds.feed_by_token(own.token, T0 + 89 * DAY, bounded) == own
+    assert await store.feeds.feed_by_token(own.token, T0 + 90 * DAY, bounded) is None
 
 
-async def test_an_owner_of_unknown_role_gets_the_relatives_bound(store: Store) -> None:
-    odd = await store.rotate_feed(CPR, OTHER, T0, owner_role="guardian")
+async def test_an_owner_of_unknown_role_gets_the_relatives_bound(store: Repositories) -> None:
+    odd = await store.feeds.rotate_feed(CPR, OTHER, T0, owner_role="guardian")
     assert odd.ends_at(LIFETIME) == T0 + 30 * DAY
 
 
-async def test_the_default_lifetime_bounds_relatives_too(store: Store) -> None:
+async def test_the_default_lifetime_bounds_relatives_too(store: Repositories) -> None:
     token = await relative_feed(store)
-    assert await store.feed_by_token(token, T0 + 31 * DAY) is None
+    assert await store.feeds.feed_by_token(token, T0 + 31 * DAY) is None
 
 
-async def test_every_feed_on_a_patients_data_is_listed_and_revocable_by_id(store: Store) -> None:
-    own = await store.rotate_feed(CPR, CPR, T0)
-    relatives = await store.rotate_feed(CPR, RELATIVE, T0 + DAY, owner_role="relative")
-    elsewhere = await store.rotate_feed(OTHER, OTHER, T0)
-    assert await store.feeds(CPR) == [own, relatives]
+async def test_every_feed_on_a_patients_data_is_listed_and_revocable_by_id(
+    store: Repositories,
+) -> None:
+    own = await store.feeds.rotate_feed(CPR, CPR, T0)
+    relatives = await store.feeds.rotate_feed(CPR, RELATIVE, T0 + DAY, owner_role="relative")
+    elsewhere = await store.feeds.rotate_feed(OTHER, OTHER, T0)
+    assert await store.feeds.feeds(CPR) == [own, relatives]
     assert len({own.id, relatives.id, elsewhere.id}) == 3
     assert own.id not in (own.token, relatives.token)
     # Ids are scoped to the patient: one patient cannot revoke another's feed by its id.
-    assert await store.revoke_feed_by_id(CPR, elsewhere.id, T0) is False
-    assert await store.feed_by_token(elsewhere.token, T0) == elsewhere
-    assert await store.revoke_feed_by_id(CPR, relatives.id, T0) is True
-    assert await store.feed_by_token(relatives.token, T0 + DAY, LIFETIME) is None
-    assert await store.feeds(CPR) == [own]
-    assert await store.revoke_feed_by_id(CPR, relatives.id, T0) is False
+    assert await store.feeds.revoke_feed_by_id(CPR, elsewhere.id, T0) is False
+    assert await store.feeds.feed_by_token(elsewhere.token, T0) == elsewhere
+    assert await store.feeds.revoke_feed_by_id(CPR, relatives.id, T0) is True
+    assert await store.feeds.feed_by_token(relatives.token, T0 + DAY, LIFETIME) is None
+    assert await store.feeds.feeds(CPR) == [own]
+    assert await store.feeds.revoke_feed_by_id(CPR, relatives.id, T0) is False
 
 
-async def test_rotation_keeps_the_id_and_confirms(store: Store) -> None:
+async def test_rotation_keeps_the_id_and_confirms(store: Repositories) -> None:
     first = await relative_feed(store)
-    before = await store.feed(CPR, RELATIVE)
-    again = await store.rotate_feed(CPR, RELATIVE, T0 + 29 * DAY, owner_role="relative")
+    before = await store.feeds.feed(CPR, RELATIVE)
+    again = await store.feeds.rotate_feed(CPR, RELATIVE, T0 + 29 * DAY, owner_role="relative")
     assert before is not None
     assert again.id == before.id
     assert again.token != first
     assert again.confirmed_at == T0 + 29 * DAY
-    assert await store.feed_by_token(again.token, T0 + 58 * DAY, LIFETIME) == again
+    assert await store.feeds.feed_by_token(again.token, T0 + 58 * DAY, LIFETIME) == again
 
 
-async def test_confirming_no_feed_is_none(store: Store) -> None:
-    assert await store.confirm_feed(CPR, RELATIVE, T0, owner_name="x", expires_at=None) is None
+async def test_confirming_no_feed_is_none(store: Repositories) -> None:
+    assert (
+        await store.feeds.confirm_feed(CPR, RELATIVE, T0, owner_name="x", expires_at=None) is None
+    )
 
 
 async def test_migration_0003_dates_existing_feeds_from_their_creation(database_url: str) -> None:
@@ -139,14 +145,14 @@ async def test_migration_0003_dates_existing_feeds_from_their_creation(database_
                     {"p": CPR, "o": owner, "t": f"tok-{role}", "c": T0, "r": role},
                 )
         await upgrade(database_url)
-        store = Store(engine)
-        feeds = await store.feeds(CPR)
+        store = Repositories.open(engine)
+        feeds = await store.feeds.feeds(CPR)
         assert {f.confirmed_at for f in feeds} == {T0}
         assert len({f.id for f in feeds}) == 2
         assert all(len(f.id) == 32 for f in feeds)
         # A relative's feed made long ago, with no fuldmagt end: it stops until confirmed.
-        assert await store.feed_by_token("tok-relative", T0 + 31 * DAY, LIFETIME) is None
-        assert await store.feed_by_token("tok-citizen", T0 + 31 * DAY, LIFETIME) is not None
+        assert await store.feeds.feed_by_token("tok-relative", T0 + 31 * DAY, LIFETIME) is None
+        assert await store.feeds.feed_by_token("tok-citizen", T0 + 31 * DAY, LIFETIME) is not None
 
         def down(conn: Connection) -> None:
             command.downgrade(alembic_config(conn), "0002")

@@ -39,7 +39,7 @@ def codes(body: dict[str, Any]) -> list[str]:
 
 async def refused_in_log(gw: GraphQLGateway, cpr: str) -> list[NewEntry]:
     await gw.app.state.services.refusals.drain()
-    entries, _, _ = await gw.app.state.services.auditlog.page(cpr, first=100, after=None)
+    entries, _, _ = await gw.app.state.services.access_log.page(cpr, first=100, after=None)
     return [e for e in entries if e.action == REFUSED]
 
 
@@ -135,7 +135,7 @@ async def test_the_caller_cannot_tell_whether_the_patient_exists(gateway: InProc
     assert codes(real) == ["FORBIDDEN"]
     assert len(await refused_in_log(gateway, HISTORY)) == 1
     assert await refused_in_log(gateway, NOBODY) == []
-    _, _, total = await gateway.app.state.services.auditlog.page(NOBODY, first=1, after=None)
+    _, _, total = await gateway.app.state.services.access_log.page(NOBODY, first=1, after=None)
     assert total == 0
 
 

@@ -10,6 +10,7 @@ are asserted as bounds with a generous margin, not measured.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable
@@ -21,12 +22,17 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.blocks import BlockKind
+from domain.blocks import Block, BlockKind, Override
 from domain.deadline import deadline_scope
 from domain.errors import AuditUnavailableError, BadInputError, GatewayError, StoreUnavailableError
 from store.auditlog import AuditLog, NewEntry
+from store.blocks import BlockStore
+from store.database import BOUNDED
 from store.db import make_engine, upgrade
-from store.store import Store
+from store.feedstore import FeedStore
+from store.overrides import OverrideStore
+from store.repositories import Repositories
+from store.stamkortstore import StamkortStore
 from tests.tcpproxy import TcpProxy
 
 CPR = "0108589995"
@@ -54,20 +60,22 @@ def entry(n: int = 0) -> NewEntry:
     )
 
 
-def new_block(store: Store) -> Awaitable[Any]:
-    return store.create_block(
-        patient_cpr=CPR,
-        kind=BlockKind.PROFESSIONAL,
-        valid_from=NOW,
-        valid_to=None,
-        authorisation_id="005ML",
-        sor=None,
-        include_subunits=False,
-        period_start=None,
-        period_end=None,
-        created_by=CPR,
-        created_by_role="citizen",
-        now=NOW,
+def new_block(store: Repositories) -> Awaitable[Any]:
+    return store.blocks.add(
+        Block.new(
+            patient_cpr=CPR,
+            kind=BlockKind.PROFESSIONAL,
+            valid_from=NOW,
+            valid_to=None,
+            authorisation_id="005ML",
+            sor=None,
+            include_subunits=False,
+            period_start=None,
+            period_end=None,
+            created_by=CPR,
+            created_by_role="citizen",
+            now=NOW,
+        )
     )
 
 
@@ -121,7 +129,7 @@ async def bounded_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def test_a_call_waiting_on_a_lock_is_cut_at_its_timeout(
     bounded_engine: AsyncEngine, database_url: str
 ) -> None:
-    store = Store(bounded_engine, timeout_s=TIMEOUT_S)
+    store = Repositories.open(bounded_engine, timeout_s=TIMEOUT_S)
     log = AuditLog(bounded_engine, timeout_s=TIMEOUT_S)
     async with locks_held(database_url):
         err = await fails_within(new_block(store), StoreUnavailableError, TIMEOUT_S)
@@ -149,28 +157,30 @@ async def test_what_is_left_of_the_request_deadline_bounds_a_call_too(
 
 
 async def test_the_gateways_own_errors_pass_unchanged(bounded_engine: AsyncEngine) -> None:
-    store = Store(bounded_engine, timeout_s=TIMEOUT_S)
+    store = Repositories.open(bounded_engine, timeout_s=TIMEOUT_S)
     with pytest.raises(BadInputError):
-        await store.create_override(
-            patient_cpr=CPR,
-            authorisation_id="005ML",
-            clinician_name="Mette Lund",
-            sor=None,
-            basis="because",
-            reason="Akut indlagt",
-            now=NOW,
-            window=timedelta(hours=2),
+        await store.overrides.add(
+            Override.new(
+                patient_cpr=CPR,
+                authorisation_id="005ML",
+                clinician_name="Mette Lund",
+                sor=None,
+                basis="because",
+                reason="Akut indlagt",
+                now=NOW,
+                window=timedelta(hours=2),
+            )
         )
 
 
 async def test_a_failing_database_is_store_unavailable_and_logged_without_values(
     bounded_engine: AsyncEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = Store(bounded_engine, timeout_s=TIMEOUT_S)
+    store = Repositories.open(bounded_engine, timeout_s=TIMEOUT_S)
     async with bounded_engine.begin() as conn:
         await conn.execute(text("DROP TABLE stamkort_values"))
     with pytest.raises(StoreUnavailableError):
-        await store.stamkort(CPR)
+        await store.stamkort.stamkort(CPR)
     assert "Store.stamkort: the database failed" in caplog.text
     assert "stamkort_values" in caplog.text  # what failed is logged ...
     assert "8589995" not in caplog.text  # ... but not with the CPR number it was asked for
@@ -199,25 +209,41 @@ async def test_a_hung_database_is_unavailable_in_time_and_recovers(
 ) -> None:
     proxy, url = proxied
     engine = make_engine(url, timeout_s=TIMEOUT_S)
-    store = Store(engine, timeout_s=TIMEOUT_S)
+    store = Repositories.open(engine, timeout_s=TIMEOUT_S)
     log = AuditLog(engine, timeout_s=TIMEOUT_S)
     try:
-        assert await store.active_blocks(CPR, NOW) == []  # a pooled connection, warm
+        assert await store.blocks.active_blocks(CPR, NOW) == []  # a pooled connection, warm
         proxy.stall()
         for _ in range(3):  # pooled, then new connections: each is cut at the timeout
-            await fails_within(store.active_blocks(CPR, NOW), StoreUnavailableError, TIMEOUT_S)
+            await fails_within(
+                store.blocks.active_blocks(CPR, NOW), StoreUnavailableError, TIMEOUT_S
+            )
             await fails_within(log.append(entry()), AuditUnavailableError, TIMEOUT_S)
-            await fails_within(store.stamkort(CPR), StoreUnavailableError, TIMEOUT_S)
+            await fails_within(store.stamkort.stamkort(CPR), StoreUnavailableError, TIMEOUT_S)
         proxy.forward()
         # The very first calls after the stall succeed: no restart, no failed request.
-        assert await store.active_blocks(CPR, NOW) == []
+        assert await store.blocks.active_blocks(CPR, NOW) == []
         assert (await log.append(entry(1))).patient_cpr == CPR
         proxy.down()
-        await fails_within(store.active_blocks(CPR, NOW), StoreUnavailableError, TIMEOUT_S)
+        await fails_within(store.blocks.active_blocks(CPR, NOW), StoreUnavailableError, TIMEOUT_S)
         await fails_within(log.append(entry(2)), AuditUnavailableError, TIMEOUT_S)
         proxy.forward()
-        assert await store.active_blocks(CPR, NOW) == []
+        assert await store.blocks.active_blocks(CPR, NOW) == []
         assert (await log.append(entry(3))).patient_cpr == CPR
         assert (await log.verify()).ok
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "repository", [BlockStore, OverrideStore, StamkortStore, FeedStore, AuditLog]
+)
+def test_every_public_call_of_a_repository_is_bounded(repository: type) -> None:
+    """No repository inherits the bounds: each public coroutine method wears ``@bounded``."""
+    public = [
+        (name, value)
+        for name, value in vars(repository).items()
+        if not name.startswith("_") and inspect.iscoroutinefunction(value)
+    ]
+    assert public
+    assert [name for name, value in public if not getattr(value, BOUNDED, False)] == []

@@ -1,8 +1,6 @@
-"""What every part of the store shares: the engine, the write-transaction options, helpers, and
-the time limit and error translation of every database call.
-
-Every public coroutine method of a :class:`Bounded` class (the store's parts and the access log)
-is wrapped when the class is defined, so no call can forget it:
+"""What every repository has (not is): the :class:`Database` — its engine, the write-transaction
+options and the time limit of each call — and :func:`bounded`, which each repository's public
+coroutine methods wear (``tests/test_storebase.py`` checks that none forgets it):
 
 - it runs within ``timeout_s`` and what is left of the request's deadline
   (``domain/deadline.py``), whichever ends first — without a deadline and without
@@ -20,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import inspect
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime
@@ -48,71 +45,74 @@ DATABASE_FAILURES = (SQLAlchemyError, OSError, TimeoutError)
 _abandoned: set[asyncio.Task[Any]] = set()
 
 
-class Bounded:
-    """Base of everything that talks to the gateway's database; see the module docstring."""
+class Database:
+    """The gateway's database as the repositories use it; one per engine, shared by all.
 
-    _timeout_s: float | None = None
-    #: Where :func:`serialised` calls queue, one at a time in this process; the wait is bounded
-    #: by the request's deadline only, so queueing never uses up a call's own ``timeout_s``.
-    _serial: asyncio.Lock | None = None
+    ``writer`` begins transactions that take the write lock at once; ``timeout_s`` bounds each
+    call (see the module docstring; the gateway passes ``limits.database_timeout_s``).
+    """
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        for name, value in list(vars(cls).items()):
-            if not name.startswith("_") and inspect.iscoroutinefunction(value):
-                setattr(cls, name, _bounded(value))
+    def __init__(self, engine: AsyncEngine, *, timeout_s: float | None = None) -> None:
+        self.engine = engine
+        self.writer = engine.execution_options(**WRITE)
+        self.timeout_s = timeout_s
 
-    def _limit(self) -> float | None:
-        """Seconds this call may take: ``timeout_s`` or what is left of the deadline, if less."""
+    def limit(self) -> float | None:
+        """Seconds a call may take: ``timeout_s`` or what is left of the deadline, if less."""
         left = remaining()
-        if self._timeout_s is None:
+        if self.timeout_s is None:
             return left
-        return self._timeout_s if left is None else min(self._timeout_s, left)
-
-    def _unavailable(self) -> GatewayError:
-        return StoreUnavailableError(STORE_UNAVAILABLE)
+        return self.timeout_s if left is None else min(self.timeout_s, left)
 
 
-_SERIAL = "_spo_serialised"
+BOUNDED = "_spo_bounded"
 
 
-def serialised(method: _M) -> _M:
-    """Mark a :class:`Bounded` method to run one at a time per instance (see ``_serial``)."""
-    setattr(method, _SERIAL, True)
-    return method
+def bounded(
+    *,
+    unavailable: Callable[[], GatewayError] = lambda: StoreUnavailableError(STORE_UNAVAILABLE),
+    serial: Callable[[Any], asyncio.Lock] | None = None,
+) -> Callable[[_M], _M]:
+    """Wrap a repository's coroutine method: time limit, abandonment, error translation.
 
+    ``unavailable`` makes the error a database failure leaves as; ``serial`` (given the
+    repository) is the lock under which calls run one at a time in this process — the wait for
+    it is bounded by the request's deadline only, so queueing never uses up a call's own time.
+    """
 
-def _bounded(method: Callable[..., Coroutine[Any, Any, _T]]) -> Callable[..., Any]:
-    one_at_a_time = getattr(method, _SERIAL, False)
+    def wrap(method: _M) -> _M:
+        @functools.wraps(method)
+        async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            db: Database = self.db
+            try:
+                if serial is None:
+                    return await _within(method(self, *args, **kwargs), db.limit())
+                lock = serial(self)
+                await asyncio.wait_for(lock.acquire(), remaining())
 
-    @functools.wraps(method)
-    async def call(self: Bounded, *args: Any, **kwargs: Any) -> _T:
-        try:
-            if not one_at_a_time or self._serial is None:
-                return await _within(method(self, *args, **kwargs), self._limit())
-            serial = self._serial
-            await asyncio.wait_for(serial.acquire(), remaining())
+                async def holding() -> Any:
+                    # Released when the work itself ends: an abandoned call keeps the next one
+                    # waiting until it has really let go of the database.
+                    try:
+                        return await method(self, *args, **kwargs)
+                    finally:
+                        lock.release()
 
-            async def holding() -> _T:
-                # Released when the work itself ends: an abandoned call keeps the next one
-                # waiting until it has really let go of the database.
-                try:
-                    return await method(self, *args, **kwargs)
-                finally:
-                    serial.release()
+                return await _within(holding(), db.limit())
+            except DATABASE_FAILURES as exc:
+                log.error(
+                    "%s.%s: the database failed: %s: %s",
+                    type(self).__name__,
+                    method.__name__,
+                    type(exc).__name__,
+                    exc,
+                )
+                raise unavailable() from exc
 
-            return await _within(holding(), self._limit())
-        except DATABASE_FAILURES as exc:
-            log.error(
-                "%s.%s: the database failed: %s: %s",
-                type(self).__name__,
-                method.__name__,
-                type(exc).__name__,
-                exc,
-            )
-            raise self._unavailable() from exc
+        setattr(call, BOUNDED, True)
+        return call  # type: ignore[return-value]
 
-    return call
+    return wrap
 
 
 async def _within(coro: Coroutine[Any, Any, _T], limit: float | None) -> _T:
@@ -150,19 +150,6 @@ async def settle(timeout_s: float = 10.0) -> None:
     pending = [t for t in _abandoned if not t.done()]
     if pending:
         await asyncio.wait(pending, timeout=timeout_s)
-
-
-class StoreBase(Bounded):
-    """Holds the engine; ``_writer`` begins transactions that take the write lock at once.
-
-    ``timeout_s`` bounds each call (see the module docstring); the gateway passes
-    ``limits.database_timeout_s``.
-    """
-
-    def __init__(self, engine: AsyncEngine, *, timeout_s: float | None = None) -> None:
-        self._engine = engine
-        self._writer = engine.execution_options(**WRITE)
-        self._timeout_s = timeout_s
 
 
 def require_aware(**values: datetime | None) -> None:
