@@ -52,10 +52,10 @@ What is read (paths from ``/ClinicalDocument``; ``v3`` = ``urn:hl7-org:v3``):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from connectors.cdatime import TZ, check_header_interval, interval, parse_ts, whole_days
+from connectors.cdatime import check_header_interval, interval, parse_ts, whole_days
 from connectors.cdaxml import (
     V3,
     ApdRuleError,
@@ -70,6 +70,7 @@ from connectors.cdaxml import (
     text,
     token,
 )
+from domain.clock import TZ, local_midnight
 from domain.records import Address, AppointmentStatus, OrgRef, Place
 
 if TYPE_CHECKING:
@@ -195,8 +196,8 @@ def _read(root: Element, cpr: str | None) -> ApdDocument:
     if days is None:
         start, end = low.at, high.at if high is not None else None
     else:
-        start = datetime.combine(days[0], time(0), TZ)
-        end = datetime.combine(days[1] + timedelta(days=1), time(0), TZ)
+        start = local_midnight(days[0])
+        end = local_midnight(days[1] + timedelta(days=1))
     patient = root.find("v3:recordTarget/v3:patientRole", V3)
     place = _place(encounter, None if patient is None else _address(patient))
     if place is None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
-from domain.clock import TZ
+from domain.clock import TZ, local_midnight
 from simulators.faults import FAULT, FAULT_KEY, Fault
 from simulators.population import Population, SimAppointment, SimGoal, SimOrg, SimPlace, SimPlan
 
@@ -198,7 +198,7 @@ def _when(text: str) -> datetime:
     try:
         if len(text) == 10:
             # A bare date means that local day, as the patient's calendar does.
-            return datetime.combine(date.fromisoformat(text), time(0), TZ)
+            return local_midnight(date.fromisoformat(text))
         value = datetime.fromisoformat(text)
     except ValueError as exc:
         raise _BadSearch(f"date value {text!r} is not a FHIR date or dateTime") from exc
