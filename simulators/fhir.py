@@ -45,16 +45,13 @@ from simulators.fhirresources import (
     instant,
 )
 from simulators.population import Population
+from simulators.search import BadSearch, int_param, patient
 
 __all__ = ["CPR_SYSTEM", "RESPONSIBLE_ORG", "SOR_SYSTEM", "add_routes"]
 
 FHIR_JSON = "application/fhir+json"
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
-
-
-class _BadSearch(Exception):
-    """A search the server refuses with 400 and an OperationOutcome."""
 
 
 def add_routes(app: web.Application, pop: Population, source: str, *, appointments: bool) -> None:
@@ -113,14 +110,16 @@ def _search(
     shares: Callable[[str], bool] = lambda cpr: True,
 ) -> web.Response:
     try:
-        cpr = _patient(request.query.getall("patient:identifier", []))
+        cpr = patient(
+            request.query.getall("patient:identifier", []), "patient:identifier", CPR_SYSTEM
+        )
         if not shares(cpr):
             # A GP shares only with the patient's consent given at the clinic.
             return _outcome("consent: the patient has not consented to sharing", 403, "forbidden")
-        count = _int_param(request, "_count", DEFAULT_COUNT, 1, MAX_COUNT)
-        offset = _int_param(request, "_offset", 0, 0, 10**6)
+        count = int_param(request, "_count", DEFAULT_COUNT, 1, MAX_COUNT)
+        offset = int_param(request, "_offset", 0, 0, 10**6)
         resources = matches(cpr)
-    except _BadSearch as exc:
+    except BadSearch as exc:
         return _outcome(str(exc))
     base = request.url.with_query(None).parent  # .../fhir
     page = resources[offset : offset + count]
@@ -150,24 +149,6 @@ def _search(
     return web.json_response(bundle, content_type=FHIR_JSON)
 
 
-def _patient(values: Sequence[str]) -> str:
-    if len(values) != 1:
-        raise _BadSearch("exactly one patient:identifier is required")
-    system, sep, cpr = values[0].partition("|")
-    if not sep or system != CPR_SYSTEM or len(cpr) != 10 or not cpr.isdigit():
-        raise _BadSearch(f"patient:identifier must be {CPR_SYSTEM}|<10-digit CPR number>")
-    return cpr
-
-
-def _int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit():
-        raise _BadSearch(f"{name} must be a non-negative integer")
-    return max(lo, min(hi, int(raw)))
-
-
 def _date_range(values: Sequence[str]) -> tuple[datetime | None, datetime | None]:
     """``date`` parameters as a half-open interval [ge, lt); ``gt``/``le`` are folded in."""
     ge: datetime | None = None
@@ -182,7 +163,7 @@ def _date_range(values: Sequence[str]) -> tuple[datetime | None, datetime | None
             bound = when + timedelta(seconds=1) if prefix == "le" else when
             lt = bound if lt is None else min(lt, bound)
         else:
-            raise _BadSearch("date must carry one of the prefixes ge, gt, le, lt")
+            raise BadSearch("date must carry one of the prefixes ge, gt, le, lt")
     return ge, lt
 
 
@@ -195,7 +176,7 @@ def _when(text: str) -> datetime:
             return local_midnight(date.fromisoformat(text))
         value = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise _BadSearch(f"date value {text!r} is not a FHIR date or dateTime") from exc
+        raise BadSearch(f"date value {text!r} is not a FHIR date or dateTime") from exc
     return value if value.tzinfo else value.replace(tzinfo=TZ)
 
 
