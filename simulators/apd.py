@@ -56,8 +56,8 @@ from simulators.cda import (
     hostile,
     is_gp,
     publish,
-    render_cda,
 )
+from simulators.cdadoc import render_cda
 from simulators.docref import FORMAT_CODE, document_reference
 from simulators.faults import FAULT, FAULT_KEY, Fault
 from simulators.population import GP_SHARED_SINCE, Population
