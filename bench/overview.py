@@ -45,9 +45,10 @@ from bench.handwritten import handwritten
 from bench.measure import Leg, check_same, profile, run_block
 from domain.settings import Settings
 from gateway.app import create_app
-from gateway.auth import TokenVerifier, mint_token
+from gateway.auth import TokenVerifier
 from gateway.config import load_settings
 from gateway.demo import claims_for, seed
+from gateway.tokens import mint_token
 from resolvers.context import Services
 from simulators.population import build_population
 from store.db import upgrade

@@ -54,9 +54,9 @@ def fresh_log(path: Path) -> Path:
 
 
 async def soak(args: argparse.Namespace) -> int:
-    from gateway.auth import mint_token
     from gateway.config import load_settings
     from gateway.demo import claims_for, seed
+    from gateway.tokens import mint_token
     from simulators import server
     from simulators.population import build_population
     from store.db import make_engine, upgrade

@@ -108,7 +108,7 @@ async def _simulate(port: int) -> None:
 def _claims(args: argparse.Namespace) -> dict[str, object]:
     """Claims for a demo persona, or for any principal described by the flags."""
     from domain.errors import AuthError
-    from gateway.auth import principal_from_claims
+    from gateway.claims import principal_from_claims
     from gateway.demo import claims_for
     from simulators.population import build_population
 
@@ -146,7 +146,7 @@ def _claims(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _token(args: argparse.Namespace) -> None:
-    from gateway.auth import load_or_create_dev_key, mint_token
+    from gateway.tokens import load_or_create_dev_key, mint_token
 
     settings = _settings()
     key = load_or_create_dev_key(settings.auth.dev_key_file)
