@@ -5,15 +5,15 @@ key, written as TOML (enough of it for the gateway's config).
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from gateway.config import read_toml
 
 
 def write_config(
@@ -27,7 +27,7 @@ def write_config(
     """
     key_file = directory / "trusted.pem"
     key_file.write_bytes(public_key_pem)
-    raw = tomllib.loads(resources.files("gateway").joinpath("default.toml").read_text("utf-8"))
+    raw = read_toml()  # the embedded default
     raw["dev_mode"] = False
     raw["auth"]["public_key_files"] = [str(key_file)]
     if cache_ttl_s is not None:

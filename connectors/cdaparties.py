@@ -10,13 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from connectors.cdaxml import (
-    V3,
-    attr,
-    find,
-    id_ext,
-    text,
-)
+from connectors.cdaxml import V3, attr, find, id_ext, text
 from domain.records import Address, OrgRef, Place
 
 if TYPE_CHECKING:
