@@ -1,7 +1,8 @@
 """``RecordCache``: upstream records cached per (source, patient, window), shared by replicas.
 
 Built on aiocache from a URL: ``memory://`` (one process) or ``redis://host:port/db`` (``rediss://``
-for TLS), shared by every replica. Values are JSON data (``connectors/codec.py``), never pickles.
+for TLS), shared by every replica. Values are JSON data (``connectors/codec.py``; the envelope
+and the backends are ``connectors/cachebackend.py``), never pickles.
 
 ``fetch`` gives a fresh value from the cache, or calls ``load`` (identical concurrent fetches in
 this process share one call), stores the result — the records and, when ``load`` answers an
@@ -23,25 +24,19 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
-import urllib.parse
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from aiocache import Cache
-from aiocache.serializers import StringSerializer
-
-from connectors import codec
 from connectors.answer import Answer, Refusal
+from connectors.cachebackend import Stored, backend, backend_key, pack, unpack
 from domain.errors import UpstreamError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-FORMAT = 2  # 2: the envelope carries the refused documents too
 DECODED_MAX = 512  # decoded values kept per process (a few per patient in flight)
 
 
@@ -58,13 +53,6 @@ class Cached(Generic[T]):
     fetched_at: datetime
     stale: bool
     error: UpstreamError | None
-    refused: tuple[Refusal, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Stored(Generic[T]):
-    records: list[T]
-    fetched_at: datetime
     refused: tuple[Refusal, ...] = ()
 
 
@@ -92,11 +80,11 @@ class RecordCache:
     ) -> None:
         self._namespace = namespace
         self._clock = clock
-        self._backend: Any = _backend(url, namespace, op_timeout_s)
+        self._backend: Any = backend(url, namespace, op_timeout_s)
         self._inflight: dict[str, asyncio.Task[Cached[Any]]] = {}
         # Decoded values by the digest of their stored text: the records are immutable, and
         # decoding (not reading) is what a hit costs, so each stored value is decoded once.
-        self._decoded: OrderedDict[tuple[bytes, type[Any]], _Stored[Any]] = OrderedDict()
+        self._decoded: OrderedDict[tuple[bytes, type[Any]], Stored[Any]] = OrderedDict()
 
     async def close(self) -> None:
         """Cancel fetches still in flight and release the backend's connections."""
@@ -165,12 +153,12 @@ class RecordCache:
         await self._write(key, answer, fetched_at, ttl_s + stale_s)
         return Cached(answer.records, fetched_at, False, None, answer.refused)
 
-    def _age(self, stored: _Stored[T]) -> float:
+    def _age(self, stored: Stored[T]) -> float:
         return (self._clock() - stored.fetched_at).total_seconds()
 
-    async def _read(self, key: str, record_type: type[T]) -> _Stored[T] | None:
+    async def _read(self, key: str, record_type: type[T]) -> Stored[T] | None:
         try:
-            text = await self._backend.get(_backend_key(key))
+            text = await self._backend.get(backend_key(key))
         except Exception:  # the cache must never fail a request
             log.warning("cache read failed; treating as a miss", exc_info=True)
             return None
@@ -182,15 +170,15 @@ class RecordCache:
             memo = (hashlib.blake2b(raw, digest_size=16).digest(), record_type)
         if memo is not None and memo in self._decoded:
             self._decoded.move_to_end(memo)
-            hit: _Stored[T] = self._decoded[memo]
-            return _Stored(list(hit.records), hit.fetched_at, hit.refused)
+            hit: Stored[T] = self._decoded[memo]
+            return Stored(list(hit.records), hit.fetched_at, hit.refused)
         try:
-            stored = _unpack(text, record_type)
+            stored = unpack(text, record_type)
         except (ValueError, TypeError) as exc:
             log.warning("cached value for a %s key rejected: %s", record_type.__name__, exc)
             return None
         if memo is not None:
-            self._decoded[memo] = _Stored(list(stored.records), stored.fetched_at, stored.refused)
+            self._decoded[memo] = Stored(list(stored.records), stored.fetched_at, stored.refused)
             while len(self._decoded) > DECODED_MAX:
                 self._decoded.popitem(last=False)
         return stored
@@ -199,59 +187,7 @@ class RecordCache:
         if expiry_s <= 0:
             return
         try:
-            envelope = {
-                "v": FORMAT,
-                "fetched_at": at.isoformat(),
-                "records": codec.dump(answer.records),
-                "refused": codec.dump(answer.refused),
-            }
-            text = json.dumps(envelope, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-            await self._backend.set(_backend_key(key), text, ttl=float(expiry_s))
+            text = pack(answer, at)
+            await self._backend.set(backend_key(key), text, ttl=float(expiry_s))
         except Exception:  # the cache must never fail a request
             log.warning("cache write failed; the records are served uncached", exc_info=True)
-
-
-def _unpack(text: Any, record_type: type[T]) -> _Stored[T]:
-    if not isinstance(text, str | bytes):
-        raise ValueError(f"cached value is a {type(text).__name__}, not text")
-    data = codec.parse(text)
-    if type(data) is not dict or data.keys() != {"v", "fetched_at", "records", "refused"}:
-        raise ValueError("not a cache envelope")
-    if data["v"] != FORMAT or type(data["fetched_at"]) is not str:
-        raise ValueError("unknown cache envelope format")
-    fetched_at = datetime.fromisoformat(data["fetched_at"])
-    if fetched_at.tzinfo is None:
-        raise ValueError("fetched_at has no time zone")
-    refused = tuple(codec.load(data["refused"], Refusal))
-    return _Stored(codec.load(data["records"], record_type), fetched_at, refused)
-
-
-def _backend_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def _backend(url: str, namespace: str, op_timeout_s: float) -> Any:
-    parsed = urllib.parse.urlparse(url)
-    # Both backends hold JSON text: the memory cache then behaves exactly like Redis, and no
-    # caller can mutate a cached record list by mutating what it was handed.
-    serializer = StringSerializer()
-    if parsed.scheme == "memory":
-        return Cache(Cache.MEMORY, namespace=namespace, serializer=serializer, timeout=op_timeout_s)
-    if parsed.scheme in ("redis", "rediss"):
-        db = parsed.path.strip("/") or "0"
-        if not db.isdigit():
-            raise ValueError(f"cache URL has a malformed database number: {db!r}")
-        return Cache(
-            Cache.REDIS,
-            endpoint=parsed.hostname or "127.0.0.1",
-            port=parsed.port or 6379,
-            db=int(db),
-            password=urllib.parse.unquote(parsed.password) if parsed.password else None,
-            ssl=parsed.scheme == "rediss",
-            namespace=namespace,
-            serializer=serializer,
-            timeout=op_timeout_s,
-            create_connection_timeout=op_timeout_s,
-            connection_pool_kwargs={"username": parsed.username} if parsed.username else None,
-        )
-    raise ValueError(f"cache URL must be memory:// or redis://host:port/db, not {url!r}")

@@ -52,10 +52,11 @@ What is read (paths from ``/ClinicalDocument``; ``v3`` = ``urn:hl7-org:v3``):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from connectors.cdatime import TZ, check_header_interval, interval, parse_ts, whole_days
+from connectors.cdaparties import SOR_OID, YDER_OID, meeting_place, owner, read_address
+from connectors.cdatime import check_header_interval, interval, parse_ts, whole_days
 from connectors.cdaxml import (
     V3,
     ApdRuleError,
@@ -70,13 +71,17 @@ from connectors.cdaxml import (
     text,
     token,
 )
-from domain.records import Address, AppointmentStatus, OrgRef, Place
+from domain.clock import TZ, local_midnight
+from domain.records import AppointmentStatus, OrgRef, Place
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element  # a type only: parsing is defusedxml's
 
 __all__ = [
+    "CPR_OID",
+    "SOR_OID",
     "TZ",
+    "YDER_OID",
     "ApdDocument",
     "ApdRuleError",
     "CdaError",
@@ -86,8 +91,6 @@ __all__ = [
 ]
 
 CPR_OID = "1.2.208.176.1.2"
-SOR_OID = "1.2.208.176.1.1"
-YDER_OID = "1.2.208.176.1.4"
 KIND_OID = "1.2.208.184.100.1"
 APD_TEMPLATE = "1.2.208.184.14.1"
 APD_RELEASE = "2019-09-10"  # the template extension of every APD-DK 2.x template
@@ -96,10 +99,7 @@ GUIDED_TEMPLATE = "1.2.208.184.14.11.5"
 VERSION_TEMPLATES = frozenset({"1.2.208.184.10.1.10", "1.2.208.184.200.1.10"})
 SUPPORTED_VERSIONS = frozenset({"apd-v2.0", "apd-v2.0.1"})
 KINDS = frozenset({"MunicipalityAppointment", "RegionalAppointment", "PractitionerAppointment"})
-PLACE_TYPES = frozenset({"LOC", "SBJ", "DST"})
-HOME = "Borgers Hjemmeadresse"
 CANCELLED_CODES = frozenset({"cancelled", "aborted", "nullified"})
-REQUESTER_CODES = frozenset({"REFB", "RESB"})
 
 ROOT_TAG = "{urn:hl7-org:v3}ClinicalDocument"
 
@@ -195,10 +195,10 @@ def _read(root: Element, cpr: str | None) -> ApdDocument:
     if days is None:
         start, end = low.at, high.at if high is not None else None
     else:
-        start = datetime.combine(days[0], time(0), TZ)
-        end = datetime.combine(days[1] + timedelta(days=1), time(0), TZ)
+        start = local_midnight(days[0])
+        end = local_midnight(days[1] + timedelta(days=1))
     patient = root.find("v3:recordTarget/v3:patientRole", V3)
-    place = _place(encounter, None if patient is None else _address(patient))
+    place = meeting_place(encounter, None if patient is None else read_address(patient))
     if place is None:
         raise ApdRuleError("no meeting place (participant LOC, SBJ or DST with an SDLOC role)")
     created = attr(root.find("v3:effectiveTime", V3), "value")
@@ -216,7 +216,7 @@ def _read(root: Element, cpr: str | None) -> ApdDocument:
             "displayName",
         ),
         place=place,
-        organization=_owner(root, performer),
+        organization=owner(root, performer),
         performer=name_of(find(performer, "v3:assignedPerson/v3:name"))
         or text(find(performer, "v3:representedOrganization/v3:name")),
         created=parse_ts(created) if created else None,
@@ -243,9 +243,6 @@ def _check_profile(root: Element) -> None:
         raise ApdRuleError(f"unsupported APD-DK version ({token(version) or 'none given'})")
 
 
-# --- helpers over ElementTree elements ---
-
-
 def _title(root: Element, encounter: Element) -> str | None:
     elem = encounter.find("v3:text", V3)
     if elem is None:
@@ -258,93 +255,3 @@ def _title(root: Element, encounter: Element) -> str | None:
         target = next((e for e in root.iter() if e.get("ID") == ref[1:]), None)
         return text(target)
     return text(elem)
-
-
-def _address(role: Element) -> Address | None:
-    addr = role.find("v3:addr", V3)
-    if addr is None or addr.get("nullFlavor"):
-        return None
-    lines = tuple(
-        line for e in addr.findall("v3:streetAddressLine", V3) if (line := text(e)) is not None
-    )
-    postcode = text(addr.find("v3:postalCode", V3))
-    city = text(addr.find("v3:city", V3))
-    if not (lines or postcode or city):
-        return None
-    return Address(lines, postcode, city)
-
-
-def _phone(role: Element) -> str | None:
-    for telecom in role.findall("v3:telecom", V3):
-        value = telecom.get("value") or ""
-        if value.startswith("tel:"):
-            return value[4:] or None
-    return None
-
-
-def _place(encounter: Element, patient_address: Address | None) -> Place | None:
-    for participant in encounter.findall("v3:participant", V3):
-        role = participant.find("v3:participantRole", V3)
-        kind = participant.get("typeCode")
-        if role is None or role.get("classCode", "SDLOC") != "SDLOC" or kind not in PLACE_TYPES:
-            continue
-        name = text(role.find("v3:playingEntity/v3:name", V3))
-        address = _address(role)
-        if _is_home(kind, name, address, patient_address):
-            # The name is fixed by the standard (FUT even misspells it); the phone would be the
-            # patient's own, not the place's.
-            return Place(name=HOME, address=address, is_home=True)
-        return Place(name=name, sor=id_ext(role, SOR_OID), address=address, phone=_phone(role))
-    return None
-
-
-def _is_home(
-    kind: str | None, name: str | None, address: Address | None, patient: Address | None
-) -> bool:
-    """Whether the document identifies the place as the patient's own home.
-
-    A ``SBJ``/``DST`` type alone does not: municipalities type any place "at the citizen's"
-    that way, a day centre's entrance included. The name saying so does; so does the patient's
-    own address; and so does the type when the place has no name or address of its own.
-    """
-    if name is not None:
-        words = name.casefold().split()
-        if len(words) >= 2 and words[0].startswith("borger") and words[1].startswith("hjem"):
-            return True
-    if address is not None and patient is not None and _same_address(address, patient):
-        return True
-    return kind in ("SBJ", "DST") and name is None and address is None
-
-
-def _same_address(a: Address, b: Address) -> bool:
-    def key(x: Address) -> tuple[tuple[str, ...], str]:
-        lines = tuple(" ".join(line.casefold().split()) for line in x.lines)
-        return lines, (x.postcode or "").strip()
-
-    return key(a) == key(b)
-
-
-def _owner(root: Element, performer: Element | None) -> OrgRef | None:
-    responsible = next(
-        (
-            a
-            for a in root.findall("v3:author/v3:assignedAuthor", V3)
-            if attr(a.find("v3:code", V3), "code") not in REQUESTER_CODES
-        ),
-        None,
-    )
-    custodian = root.find(
-        "v3:custodian/v3:assignedCustodian/v3:representedCustodianOrganization", V3
-    )
-    candidates: list[tuple[Element | None, str, Element | None]] = [
-        (responsible, SOR_OID, find(responsible, "v3:representedOrganization/v3:name")),
-        (performer, SOR_OID, find(performer, "v3:representedOrganization/v3:name")),
-        (custodian, SOR_OID, find(custodian, "v3:name")),
-        (responsible, YDER_OID, find(responsible, "v3:representedOrganization/v3:name")),
-        (performer, YDER_OID, find(performer, "v3:representedOrganization/v3:name")),
-    ]
-    for elem, oid, name in candidates:
-        ident = id_ext(elem, oid)
-        if ident:
-            return OrgRef(ident, text(name))
-    return None

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from connectors.cdaxml import V3, ApdRuleError, CdaError, attr, service_event
+from domain.clock import TZ
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-TZ = ZoneInfo("Europe/Copenhagen")
 INTERVAL_TEMPLATES = frozenset({"1.2.208.184.10.1.11", "1.2.208.184.200.1.11"})
 _TS = re.compile(
     r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(?:(\d{2})(?:\.(\d{1,6}))?)?)?([+-]\d{4})?"
@@ -54,7 +53,7 @@ def stamp(value: str) -> Stamp:
         raise CdaError("timestamp is not an HL7 TS")
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     if offset is None:
-        tz: timezone | ZoneInfo = TZ
+        tz: tzinfo = TZ
     else:
         hours, minutes = int(offset[1:3]), int(offset[3:5])
         if hours > 14 or minutes > 59:

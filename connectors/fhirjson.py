@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Europe/Copenhagen")
+from domain.clock import local_midnight
+
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})")
 _DATE = re.compile(r"(\d{4})(-(\d{2})(-(\d{2}))?)?")
 
@@ -107,8 +107,7 @@ def parse_datetime(value: Any, where: str) -> datetime:
             except ValueError as exc:
                 raise FhirFormatError(f"{where}: {exc}") from exc
         if _DATE.fullmatch(value):
-            day = parse_date(value, where)
-            return datetime(day.year, day.month, day.day, tzinfo=TZ)
+            return local_midnight(parse_date(value, where))
     raise FhirFormatError(f"{where} must be a FHIR dateTime, got {value!r}")
 
 

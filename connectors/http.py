@@ -8,7 +8,8 @@ every transport failure into an ``UpstreamError`` naming the source, and resilie
   retried: the attempt already spent the time the caller had.
 * **The request deadline** (``domain/deadline.py``): each attempt's timeout is the smaller of
   the source's timeout and the time left; no backoff sleeps past it.
-* **A retry budget** per source (``RetryBudget``) so retries cannot multiply load in an outage.
+* **A retry budget** per source (``RetryBudget``) so retries cannot multiply load in an outage
+  (``connectors/retry.py``: the budget and the backoff).
 * **A circuit breaker** per source (``connectors/breaker.py``). Timeouts and unavailability
   (refused, reset, 5xx, 429) count as failures. A bad response does not, and counts as a success:
   the source is up and answering, and one malformed document must not cut every patient off it.
@@ -22,14 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
 from connectors.breaker import CircuitBreaker
+from connectors.retry import RetryBudget, retry_delay
+from connectors.transport import Params, Refused, fetch
 from domain.deadline import remaining
 from domain.errors import (
     CircuitOpen,
@@ -41,41 +41,7 @@ from domain.errors import (
 )
 from domain.settings import Resilience
 
-Params = Mapping[str, str] | Sequence[tuple[str, str]]
-
-
-class RetryBudget:
-    """A token bucket bounding retries to a fraction of first attempts.
-
-    Each first attempt deposits ``ratio`` tokens (up to ``cap``); each retry spends one. With
-    ``ratio=0.2`` a failing source sees at most ~20 % extra requests beyond a burst of ``cap``,
-    however many retries each call is allowed. It starts full so a blip right after start-up
-    can still be retried.
-    """
-
-    def __init__(self, ratio: float, cap: float = 10.0) -> None:
-        self.ratio = ratio
-        self.cap = cap
-        self.tokens = cap
-
-    def deposit(self) -> None:
-        """Credit one first attempt."""
-        self.tokens = min(self.cap, self.tokens + self.ratio)
-
-    def try_spend(self) -> bool:
-        """Take one token for a retry; ``False`` (and take nothing) when the budget is spent."""
-        if self.tokens < 1.0:
-            return False
-        self.tokens -= 1.0
-        return True
-
-
-@dataclass(frozen=True, slots=True)
-class _Refused:
-    """A 5xx or 429 answer: retryable, possibly with the server's ``Retry-After``."""
-
-    status: int
-    retry_after: float | None
+__all__ = ["Params", "RetryBudget", "Upstream", "consent_refusal"]
 
 
 class Upstream:
@@ -171,7 +137,7 @@ class Upstream:
             except UpstreamUnavailable as exc:
                 error, retry_after = exc, None
             else:
-                if not isinstance(outcome, _Refused):
+                if not isinstance(outcome, Refused):
                     return outcome
                 detail = f"HTTP {outcome.status} from {url}"
                 error = UpstreamUnavailable(self.source, detail=detail)
@@ -199,27 +165,18 @@ class Upstream:
         """Seconds to wait before retrying, or ``None`` when the call must give up now."""
         if attempt >= self.retries:
             return None
-        if retry_after is not None:
-            if retry_after > self.retry_after_cap_s:
-                return None
-            delay = retry_after
-        else:
-            # Full jitter: spreads the retries of many callers instead of synchronising them.
-            delay = random.uniform(0.0, self.backoff_s * 2**attempt)  # noqa: S311 - not crypto
-        left = remaining()
-        if left is not None and delay >= left:
-            return None
-        # Spend a token only once the retry is otherwise certain to happen.
-        if self.retry_budget is not None and not self.retry_budget.try_spend():
-            return None
-        return delay
+        return retry_delay(
+            attempt, retry_after, self.backoff_s, self.retry_after_cap_s, self.retry_budget
+        )
 
     async def _attempt(
         self, url: str, params: Params | None, accept: str, limit_s: float, *, cut: bool
-    ) -> tuple[bytes, str] | _Refused:
+    ) -> tuple[bytes, str] | Refused:
         """One GET, with the breaker told its outcome. ``cut``: the deadline shortened it."""
         try:
-            result = await self._fetch(url, params, accept, limit_s)
+            result = await fetch(
+                self.session, self.source, url, params, accept, limit_s, self.max_bytes
+            )
         except UpstreamTimeout:
             # A timeout the request deadline imposed says nothing about the source's health.
             self._report(None if cut else False)
@@ -233,7 +190,7 @@ class Upstream:
         except BaseException:
             self._report(None)
             raise
-        self._report(not isinstance(result, _Refused))
+        self._report(not isinstance(result, Refused))
         return result
 
     def _report(self, healthy: bool | None) -> None:
@@ -245,48 +202,6 @@ class Upstream:
             self.breaker.record_success()
         else:
             self.breaker.record_failure()
-
-    async def _fetch(
-        self, url: str, params: Params | None, accept: str, limit_s: float
-    ) -> tuple[bytes, str] | _Refused:
-        try:
-            # asyncio.timeout bounds the whole attempt, body included, whatever aiohttp rounds.
-            async with (
-                asyncio.timeout(limit_s),
-                self.session.get(
-                    url,
-                    params=params,
-                    timeout=aiohttp.ClientTimeout(total=limit_s),
-                    headers={"Accept": accept},
-                ) as resp,
-            ):
-                if resp.status >= 500 or resp.status == 429:
-                    return _Refused(resp.status, _retry_after(resp.headers.get("Retry-After")))
-                if resp.status != 200:
-                    raise UpstreamBadResponse(self.source, detail=f"HTTP {resp.status} from {url}")
-                if (resp.content_length or 0) > self.max_bytes:
-                    raise UpstreamBadResponse(self.source, detail="response exceeds the size cap")
-                body = bytearray()
-                async for chunk in resp.content.iter_chunked(65536):
-                    body += chunk
-                    if len(body) > self.max_bytes:
-                        raise UpstreamBadResponse(self.source, detail="response exceeds size cap")
-                return bytes(body), resp.content_type
-        except UpstreamError:
-            raise
-        except TimeoutError as exc:
-            raise UpstreamTimeout(self.source, detail=f"timeout on {url}") from exc
-        except aiohttp.ClientPayloadError as exc:
-            raise UpstreamBadResponse(self.source, detail=f"broken payload: {exc}") from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise UpstreamUnavailable(self.source, detail=f"{type(exc).__name__}: {exc}") from exc
-
-
-def _retry_after(value: str | None) -> float | None:
-    """``Retry-After`` as delta-seconds; the HTTP-date form and garbage are ignored."""
-    if value is None or not value.strip().isdigit():
-        return None
-    return float(value.strip())
 
 
 def consent_refusal(error: UpstreamBadResponse, requires_consent: bool) -> UpstreamError:

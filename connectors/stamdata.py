@@ -81,12 +81,9 @@ class StamdataConnector:
 
     async def practice(self, ydernummer: str) -> GpPractice | None:
         """The GP practice with ``ydernummer``, or ``None`` if Yderregisteret does not know it."""
-        if not _YDERNUMMER.fullmatch(ydernummer):
+        practice = await self._lookup("yder", ydernummer, _YDERNUMMER, "practice")
+        if practice is None:
             return None
-        data = await self._get(f"yder/{ydernummer}")
-        if data is _NOT_FOUND:
-            return None
-        practice = _object(data, "practice")
         if _text(practice, "ydernummer", "practice") != ydernummer:
             raise _bad(f"asked for practice {ydernummer}, got another")
         doctors = practice.get("doctors")
@@ -105,12 +102,9 @@ class StamdataConnector:
         )
 
     async def _entry(self, sor: str) -> _Entry | None:
-        if not _SOR.fullmatch(sor):
+        unit = await self._lookup("sor", sor, _SOR, "unit")
+        if unit is None:
             return None
-        data = await self._get(f"sor/{sor}")
-        if data is _NOT_FOUND:
-            return None
-        unit = _object(data, "unit")
         parent = _optional_text(unit, "parent", "unit")
         own = OrgUnit(
             sor=_sor(unit, "unit"),
@@ -123,6 +117,18 @@ class StamdataConnector:
         if own.sor != sor:
             raise _bad(f"asked for SOR {sor}, got {own.sor}")
         return _Entry(own, _ancestors(unit.get("ancestors"), own))
+
+    async def _lookup(
+        self, register: str, key: str, pattern: re.Pattern[str], what: str
+    ) -> dict[str, Any] | None:
+        """The object ``GET {register}/{key}`` answers (``what`` names it in errors), or ``None``
+        when ``key`` cannot be an id of that register or the register does not know it."""
+        if not pattern.fullmatch(key):
+            return None
+        data = await self._get(f"{register}/{key}")
+        if data is _NOT_FOUND:
+            return None
+        return _object(data, what)
 
     async def _get(self, path: str) -> Any:
         try:

@@ -92,6 +92,15 @@ def local_date(moment: datetime) -> date:
     return require_aware(moment).astimezone(TZ).date()
 
 
+def local_midnight(day: date) -> datetime:
+    """The instant the Copenhagen calendar day ``day`` begins (midnight always exists there).
+
+    >>> local_midnight(date(2026, 10, 25)).isoformat()
+    '2026-10-25T00:00:00+02:00'
+    """
+    return datetime.combine(day, time(0), TZ)
+
+
 def today(clock: Clock) -> date:
     """Today's date in Copenhagen on ``clock``."""
     return local_date(clock.now())

@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
-from domain.clock import TZ, require_aware
+from domain.clock import local_midnight, require_aware
 
 
 def _require_aware(*moments: datetime | None) -> None:
     for moment in moments:
         if moment is not None:
             require_aware(moment)
-
-
-def local_midnight(day: date) -> datetime:
-    """The instant a Copenhagen calendar day begins (midnight always exists there)."""
-    return datetime.combine(day, time(0), TZ)
 
 
 class AppointmentStatus(enum.StrEnum):

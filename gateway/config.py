@@ -26,111 +26,28 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from connectors.registry import CONNECTORS
 from domain.settings import (
     DEFAULT_DATABASE_URL,
-    KIND_SECTOR,
     AuthConfig,
     ConfigError,
-    Endpoint,
     GraphQLSettings,
     Limits,
     Policy,
-    RegisterConfig,
     Resilience,
     Settings,
-    SourceConfig,
 )
+from gateway.configread import bool_env, float_env, get, section
+from gateway.configsources import register, source
 
-_T = TypeVar("_T")
 GRAPHQL_ENV = {
     "introspection": "SPO_INTROSPECTION",
     "suggestions": "SPO_SUGGESTIONS",
     "graphiql": "SPO_GRAPHIQL",
 }
-
-
-def _get(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if key not in table:
-        raise ConfigError(f"missing setting {where}{key}")
-    value = table[key]
-    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise ConfigError(f"setting {where}{key} has the wrong type: {value!r}")
-    return value
-
-
-def _opt(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    return _get(table, key, kind, where) if key in table else None
-
-
-def _url(value: str, base: str, where: str) -> str:
-    url = base.rstrip("/") + value if value.startswith("/") else value
-    if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"setting {where} is not an http(s) URL: {value!r}")
-    return url
-
-
-def _endpoint(raw: Any, base: str, where: str, kind: str) -> Endpoint | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"setting {where} must be a table with protocol and url")
-    protocol = _get(raw, "protocol", str, f"{where}.")
-    supported = CONNECTORS.protocols(kind)  # one connector for each
-    if protocol not in supported:
-        raise ConfigError(
-            f"setting {where}.protocol: {kind} can be read with {', '.join(supported)}, "
-            f"not {protocol!r}"
-        )
-    return Endpoint(protocol, _url(_get(raw, "url", str, f"{where}."), base, f"{where}.url"))
-
-
-def _source(raw: Mapping[str, Any], base: str, n: int) -> SourceConfig:
-    where = f"sources[{n}]."
-    kind = _get(raw, "kind", str, where)
-    if kind not in KIND_SECTOR:
-        raise ConfigError(f"setting {where}kind must be one of {sorted(KIND_SECTOR)}")
-    shared = _opt(raw, "shared_since", (str, date), where)
-    return SourceConfig(
-        id=_get(raw, "id", str, where),
-        name=_get(raw, "name", str, where),
-        kind=kind,
-        sor=_get(raw, "sor", str, where),
-        appointments=_endpoint(
-            raw.get("appointments"), base, f"{where}appointments", "appointments"
-        ),
-        plans=_endpoint(raw.get("plans"), base, f"{where}plans", "plans"),
-        timeout_s=float(raw.get("timeout_s", 1.0)),
-        cache_ttl_s=float(raw.get("cache_ttl_s", 30.0)),
-        requires_consent=bool(raw.get("requires_consent", False)),
-        shared_since=date.fromisoformat(shared) if isinstance(shared, str) else shared,
-    )
-
-
-def _register(raw: Mapping[str, Any], base: str, name: str) -> RegisterConfig:
-    return RegisterConfig(
-        url=_url(_get(raw, "url", str, f"{name}."), base, f"{name}.url"),
-        timeout_s=float(raw.get("timeout_s", 1.0)),
-        cache_ttl_s=float(raw.get("cache_ttl_s", 300.0)),
-    )
-
-
-def _section(cls: type[_T], raw: Any, name: str) -> _T:
-    if raw is None:
-        return cls()
-    fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
-    unknown = set(raw) - set(fields)
-    if unknown:
-        raise ConfigError(f"unknown setting(s) in [{name}]: {sorted(unknown)}")
-    try:
-        return cls(**{k: type(getattr(cls(), k))(v) for k, v in raw.items()})
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"malformed setting in [{name}]: {exc}") from exc
 
 
 def _graphql(raw: Any, env: Mapping[str, str], dev_mode: bool) -> GraphQLSettings:
@@ -142,8 +59,8 @@ def _graphql(raw: Any, env: Mapping[str, str], dev_mode: bool) -> GraphQLSetting
         raise ConfigError(f"unknown setting(s) in [graphql]: {sorted(unknown)}")
     values: dict[str, bool] = {}
     for name, variable in GRAPHQL_ENV.items():
-        default = _get(raw, name, bool, "graphql.") if name in raw else dev_mode
-        values[name] = _bool_env(env, variable, default)
+        default = get(raw, name, bool, "graphql.") if name in raw else dev_mode
+        values[name] = bool_env(env, variable, default)
     return GraphQLSettings(**values)
 
 
@@ -154,14 +71,14 @@ def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None)
     sources = raw.get("sources", [])
     if not isinstance(sources, list):
         raise ConfigError("setting sources must be an array of tables")
-    parsed = tuple(_source(s, base, n) for n, s in enumerate(sources))
+    parsed = tuple(source(s, base, n) for n, s in enumerate(sources))
     ids = [s.id for s in parsed]
     if len(set(ids)) != len(ids):
         raise ConfigError(f"source ids must be unique: {ids}")
     auth_raw = raw.get("auth") or {}
     auth = AuthConfig(
-        issuer=_get(auth_raw, "issuer", str, "auth."),
-        audience=_get(auth_raw, "audience", str, "auth."),
+        issuer=get(auth_raw, "issuer", str, "auth."),
+        audience=get(auth_raw, "audience", str, "auth."),
         algorithms=tuple(auth_raw.get("algorithms", ("ES256", "RS256", "EdDSA"))),
         public_key_files=tuple(auth_raw.get("public_key_files", ())),
         jwks_url=env.get("SPO_JWKS_URL") or auth_raw.get("jwks_url", ""),
@@ -171,20 +88,20 @@ def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None)
         a.startswith("HS") for a in auth.algorithms
     ):
         raise ConfigError("setting auth.algorithms allows only asymmetric algorithms")
-    limits = _section(Limits, raw.get("limits"), "limits")
+    limits = section(Limits, raw.get("limits"), "limits")
     if "SPO_REQUEST_DEADLINE_S" in env:
-        limits = replace(limits, request_deadline_s=_float_env(env, "SPO_REQUEST_DEADLINE_S"))
+        limits = replace(limits, request_deadline_s=float_env(env, "SPO_REQUEST_DEADLINE_S"))
     if not limits.database_timeout_s > 0:
         raise ConfigError("setting limits.database_timeout_s must be a positive number of seconds")
     try:
         port = int(env.get("SPO_PORT", raw.get("port", 8000)))
     except ValueError as exc:
         raise ConfigError(f"setting SPO_PORT is not a port number: {env.get('SPO_PORT')}") from exc
-    dev_mode = _bool_env(env, "SPO_DEV_MODE", bool(raw.get("dev_mode", False)))
+    dev_mode = bool_env(env, "SPO_DEV_MODE", bool(raw.get("dev_mode", False)))
     return Settings(
         sources=parsed,
-        cpr=_register(_get(raw, "cpr", dict, ""), base, "cpr"),
-        stamdata=_register(_get(raw, "stamdata", dict, ""), base, "stamdata"),
+        cpr=register(get(raw, "cpr", dict, ""), base, "cpr"),
+        stamdata=register(get(raw, "stamdata", dict, ""), base, "stamdata"),
         auth=auth,
         dev_mode=dev_mode,
         host=env.get("SPO_HOST", raw.get("host", "127.0.0.1")),
@@ -192,28 +109,10 @@ def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None)
         database_url=env.get("SPO_DATABASE_URL", raw.get("database_url", DEFAULT_DATABASE_URL)),
         cache_url=env.get("SPO_CACHE_URL", raw.get("cache_url", "memory://")),
         limits=limits,
-        resilience=_section(Resilience, raw.get("resilience"), "resilience"),
-        policy=_section(Policy, raw.get("policy"), "policy"),
+        resilience=section(Resilience, raw.get("resilience"), "resilience"),
+        policy=section(Policy, raw.get("policy"), "policy"),
         graphql=_graphql(raw.get("graphql"), env, dev_mode),
     )
-
-
-def _float_env(env: Mapping[str, str], key: str) -> float:
-    try:
-        return float(env[key])
-    except ValueError as exc:
-        raise ConfigError(f"setting {key} is not a number: {env[key]!r}") from exc
-
-
-def _bool_env(env: Mapping[str, str], key: str, default: bool) -> bool:
-    if key not in env:
-        return default
-    value = env[key].strip().lower()
-    if value in ("1", "true", "yes"):
-        return True
-    if value in ("0", "false", "no"):
-        return False
-    raise ConfigError(f"setting {key} must be 1/0/true/false, not {env[key]!r}")
 
 
 def read_toml(path: str | Path | None = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 from domain.blocks import Block, BlockKind
 from domain.entered import Provenance
 from domain.settings import Settings
-from gateway.auth import load_or_create_dev_key, mint_token
+from gateway.tokens import load_or_create_dev_key, mint_token
 from simulators.population import Persona, Population
 from store.repositories import Repositories
 

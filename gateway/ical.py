@@ -1,7 +1,8 @@
 """An RFC 5545 iCalendar feed of a patient's appointments, written by hand.
 
 Times are written as Europe/Copenhagen local time with ``TZID`` and one ``VTIMEZONE`` (the EU rule
-in force since 1996), so calendar apps show them right across DST changes. The one exception is
+in force since 1996; the encoding is ``gateway/icalformat.py``), so calendar apps show them right
+across DST changes. The one exception is
 the repeated hour on the last Sunday of October: RFC 5545 reads an ambiguous local time as its
 first occurrence (summer time), so a time in the second occurrence is written in UTC instead.
 An all-day appointment (the source set no time) is written with ``VALUE=DATE``: ``DTSTART`` its
@@ -15,19 +16,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
+from domain.clock import TZ
 from domain.records import AppointmentRecord, AppointmentStatus, Place
+from gateway.icalformat import (
+    TZID,
+    VTIMEZONE,
+    date_property,
+    escape_text,
+    fold,
+    time_property,
+    utc,
+    utc_stamp,
+)
 
 __all__ = ["escape_text", "fold", "render_calendar"]
 
-_TZID = "Europe/Copenhagen"
-_TZ = ZoneInfo(_TZID)
 _PRODID = "-//Et samlet patientoverblik//SPO Gateway//DA"
 _UID_DOMAIN = "spo.invalid"
 _HOME = "Hjemme"
-_MAX_OCTETS = 75
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _STATUS = {
@@ -44,91 +52,21 @@ _STATUS = {
     AppointmentStatus.WAITLIST: "TENTATIVE",
 }
 
-_VTIMEZONE = (
-    "BEGIN:VTIMEZONE",
-    f"TZID:{_TZID}",
-    "BEGIN:DAYLIGHT",
-    "TZOFFSETFROM:+0100",
-    "TZOFFSETTO:+0200",
-    "TZNAME:CEST",
-    "DTSTART:19700329T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "END:DAYLIGHT",
-    "BEGIN:STANDARD",
-    "TZOFFSETFROM:+0200",
-    "TZOFFSETTO:+0100",
-    "TZNAME:CET",
-    "DTSTART:19701025T030000",
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "END:STANDARD",
-    "END:VTIMEZONE",
-)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NUMERIC = re.compile(r"[0-9]{1,9}")
 
 
-def escape_text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 §3.3.11); other control characters become spaces."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = _CONTROL.sub(" ", value)
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def fold(line: str) -> str:
-    """Fold one content line to at most 75 octets a line (RFC 5545 §3.1), CRLF-terminated.
-
-    Breaks fall between characters, never inside a UTF-8 sequence; each continuation line
-    starts with one space, which counts towards its 75 octets.
-    """
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    limit = _MAX_OCTETS
-    for char in line:
-        width = len(char.encode())
-        if size + width > limit:
-            chunks.append("".join(current))
-            current, size, limit = [], 0, _MAX_OCTETS - 1
-        current.append(char)
-        size += width
-    chunks.append("".join(current))
-    return "\r\n ".join(chunks) + "\r\n"
-
-
-def _utc(dt: datetime, name: str) -> datetime:
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        # Guessing a zone would move the appointment silently.
-        raise ValueError(f"{name} {dt.isoformat()} has no time zone")
-    return dt.astimezone(UTC)
-
-
-def _utc_stamp(dt: datetime, name: str) -> str:
-    return _utc(dt, name).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _time_property(name: str, dt: datetime) -> str:
-    local = _utc(dt, name).astimezone(_TZ)
-    if local.fold:
-        return f"{name}:{_utc_stamp(dt, name)}"
-    return f"{name};TZID={_TZID}:{local.strftime('%Y%m%dT%H%M%S')}"
-
-
-def _date_property(name: str, day: date) -> str:
-    return f"{name};VALUE=DATE:{day.strftime('%Y%m%d')}"
-
-
 def _all_day(record: AppointmentRecord, start: datetime) -> list[str]:
-    first = _utc(start, "DTSTART").astimezone(_TZ).date()
+    first = utc(start, "DTSTART").astimezone(TZ).date()
     # ``end`` is the local midnight after the last day; a missing one means a single day.
     after = (
-        _utc(record.end, "DTEND").astimezone(_TZ).date()
+        utc(record.end, "DTEND").astimezone(TZ).date()
         if record.end is not None
         else first + timedelta(days=1)
     )
     return [
-        _date_property("DTSTART", first),
-        _date_property("DTEND", max(after, first + timedelta(days=1))),
+        date_property("DTSTART", first),
+        date_property("DTEND", max(after, first + timedelta(days=1))),
     ]
 
 
@@ -177,7 +115,7 @@ def _newest(
 
 
 def _order(record: AppointmentRecord) -> tuple[int, datetime]:
-    updated = _utc(record.updated, "updated") if record.updated is not None else _EPOCH
+    updated = utc(record.updated, "updated") if record.updated is not None else _EPOCH
     return _sequence(record) or 0, updated
 
 
@@ -190,14 +128,14 @@ def _event(record: AppointmentRecord, start: datetime, stamp: str) -> list[str]:
     if record.all_day:
         lines.extend(_all_day(record, start))
     else:
-        lines.append(_time_property("DTSTART", start))
+        lines.append(time_property("DTSTART", start))
     # Compared in UTC: the same wall-clock time can be two instants in October.
     if (
         not record.all_day
         and record.end is not None
-        and _utc(record.end, "DTEND") > _utc(start, "DTSTART")
+        and utc(record.end, "DTEND") > utc(start, "DTSTART")
     ):
-        lines.append(_time_property("DTEND", record.end))
+        lines.append(time_property("DTEND", record.end))
     lines.append(f"SUMMARY:{escape_text(record.title)}")
     location = _location(record.place)
     if location:
@@ -207,7 +145,7 @@ def _event(record: AppointmentRecord, start: datetime, stamp: str) -> list[str]:
     if sequence is not None:
         lines.append(f"SEQUENCE:{sequence}")
     if record.updated is not None:
-        lines.append(f"LAST-MODIFIED:{_utc_stamp(record.updated, 'updated')}")
+        lines.append(f"LAST-MODIFIED:{utc_stamp(record.updated, 'updated')}")
     # Health appointments: ask shared calendars to show them as busy, not by title.
     lines.extend(("CLASS:PRIVATE", "END:VEVENT"))
     return lines
@@ -234,15 +172,15 @@ def render_calendar(
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
-    stamp = _utc_stamp(now, "now")
+    stamp = utc_stamp(now, "now")
     lines = [
         "BEGIN:VCALENDAR",
         f"PRODID:{_PRODID}",
         "VERSION:2.0",
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{escape_text(calendar_name)}",
-        f"X-WR-TIMEZONE:{_TZID}",
-        *_VTIMEZONE,
+        f"X-WR-TIMEZONE:{TZID}",
+        *VTIMEZONE,
     ]
     for record, start in _newest(records):
         lines.extend(_event(record, start, stamp))

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
-from domain.clock import TZ, local_date
+from domain.clock import TZ, local_date, local_midnight
 from domain.clock import require_aware as _require_aware
 
 __all__ = [
@@ -61,8 +61,8 @@ def window(view: View, anchor: date) -> tuple[datetime, datetime]:
         first, days = anchor - timedelta(days=anchor.weekday()), 7
     else:
         raise ValueError(f"the {view.value} view has no calendar window")
-    start = datetime.combine(first, time(0), tzinfo=TZ)
-    end = datetime.combine(first + timedelta(days=days), time(0), tzinfo=TZ)
+    start = local_midnight(first)
+    end = local_midnight(first + timedelta(days=days))
     return start, end
 
 

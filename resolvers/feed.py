@@ -9,12 +9,13 @@ it to the fuldmagt as the token states it now. The patient lists every feed on h
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from domain.clock import local_midnight
 from domain.cpr import normalise_cpr
 from domain.errors import ForbiddenError
 from domain.principals import Citizen, Clinician, Relative
@@ -73,7 +74,7 @@ async def _owner(ctx: Context, cpr: str) -> Citizen | Relative:
 def _fuldmagt_end(owner: Citizen | Relative) -> datetime | None:
     if isinstance(owner, Relative) and owner.valid_to is not None:
         # The feed ends with the fuldmagt: at the end of its last day, Danish time.
-        return datetime.combine(owner.valid_to + timedelta(days=1), time(), calendar.TZ)
+        return local_midnight(owner.valid_to + timedelta(days=1))
     return None
 
 

@@ -10,13 +10,12 @@ import binascii
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
+from domain.clock import TZ
 from domain.errors import BadInputError
 from domain.records import AppointmentRecord, AppointmentStatus, OrgRef, owned
 from domain.settings import SourceConfig
 
-TZ = ZoneInfo("Europe/Copenhagen")
 GP_TITLE = "Aftale hos praktiserende læge"
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 INACTIVE = frozenset(

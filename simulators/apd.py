@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -52,26 +52,19 @@ from aiohttp import web
 from domain.clock import TZ
 from simulators.cda import (
     CPR_OID,
-    DOC_ID_OID,
-    SOR_OID,
     Entry,
-    created,
     hostile,
-    institution,
     is_gp,
     publish,
-    render_cda,
 )
+from simulators.cdadoc import render_cda
+from simulators.docref import FORMAT_CODE, document_reference
 from simulators.faults import FAULT, FAULT_KEY, Fault
 from simulators.population import GP_SHARED_SINCE, Population
+from simulators.search import BadSearch, int_param, patient
 
-FORMAT_SYSTEM = "urn:oid:1.2.208.184.100.10"
-FORMAT_CODE = "urn:ad:dk:medcom:apd-v2.0.1:full"
-LOINC = "http://loinc.org"
-TYPE_DISPLAY = {
-    "56446-8": "Appointment Summary Document",
-    "39289-4": "Dato og tidspunkt for møde mellem patient og sundhedsperson",
-}
+__all__ = ["FORMAT_CODE", "add_routes"]
+
 FHIR_JSON = "application/fhir+json"
 STATUSES = ("current", "superseded")
 MAX_COUNT = 1000
@@ -90,10 +83,6 @@ def add_routes(app: web.Application, pop: Population, source: str, *, inline: bo
     registry = _Registry(pop, source, inline)
     app.router.add_get("/xds/DocumentReference", registry.search)
     app.router.add_get("/xds/Binary/{entry_id}", registry.retrieve)
-
-
-class _BadSearch(Exception):
-    """A search the server refuses with 400 and an OperationOutcome."""
 
 
 class _Registry:
@@ -133,12 +122,16 @@ class _Registry:
 
     async def search(self, request: web.Request) -> web.Response:
         try:
-            cpr = _patient(request.query.getall("patient.identifier", []))
+            cpr = patient(
+                request.query.getall("patient.identifier", []),
+                "patient.identifier",
+                f"urn:oid:{CPR_OID}",
+            )
             wanted = _statuses(request.query.getall("status", []))
             ge, lt = _period(request.query.getall("period", []))
-            count = _int(request, "_count", None, 1, MAX_COUNT)
-            offset = _int(request, "_offset", 0, 0, 10**6) or 0
-        except _BadSearch as exc:
+            count = int_param(request, "_count", None, 1, MAX_COUNT)
+            offset = int_param(request, "_offset", 0, 0, 10**6) or 0
+        except BadSearch as exc:
             return _outcome("invalid", str(exc), 400)
         if is_gp(self.source) and cpr not in self.pop.gp_consent:
             return _outcome("forbidden", "consent", 403)
@@ -156,7 +149,7 @@ class _Registry:
         base = request.url.with_query(None).parent  # .../xds
         resources: list[Resource] = []
         for n, entry in enumerate(page, start=offset):
-            resource = self.document_reference(entry)
+            resource = document_reference(self.pop, self.source, entry, len(self.xml(entry)))
             attachment = resource["content"][0]["attachment"]
             attachment["url"] = f"{base}/Binary/{entry.id}"
             if inline:
@@ -207,76 +200,14 @@ class _Registry:
             return self.xml(entry)
         return hostile(variant, render_cda(self.pop, self.source, entry), index)
 
-    def document_reference(self, entry: Entry) -> Resource:
-        appt, version = entry.appt, entry.version
-        org = self.pop.orgs.get(version.org_sor)
-        owner = institution(self.pop, version.org_sor)
-        type_code = "56446-8" if self.source == "aarhus" else "39289-4"
-        xml = self.xml(entry)
-        period: Resource = {"start": _instant(version.start)}
-        if version.end is not None:
-            period["end"] = _instant(version.end)
-        resource: Resource = {
-            "resourceType": "DocumentReference",
-            "id": entry.id,
-            "masterIdentifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{entry.id}"},
-            "identifier": [{"system": f"urn:oid:{DOC_ID_OID}", "value": appt.id}],
-            "status": entry.status,
-            "type": {
-                "coding": [{"system": LOINC, "code": type_code, "display": TYPE_DISPLAY[type_code]}]
-            },
-            "category": [
-                {"coding": [{"system": "urn:oid:1.2.208.184.100.9", "code": "001"}]},
-            ],
-            "subject": {"identifier": {"system": f"urn:oid:{CPR_OID}", "value": appt.patient_cpr}},
-            "date": _instant(created(entry)),
-            "author": [_org_ref(version.org_sor, org.name if org else None)],
-            "custodian": _org_ref(owner.sor, owner.name),
-            "content": [
-                {
-                    "attachment": {
-                        "contentType": "application/xml",
-                        "language": "da",
-                        "size": len(xml),
-                        "title": f"Aftale for {appt.patient_cpr}",
-                    },
-                    "format": {"system": FORMAT_SYSTEM, "code": FORMAT_CODE},
-                }
-            ],
-            "context": {"period": period},
-        }
-        if entry.replaces is not None:
-            resource["relatesTo"] = [
-                {"code": "replaces", "target": {"reference": f"DocumentReference/{entry.replaces}"}}
-            ]
-        return resource
-
 
 # --- the search's parameters and answers ---
-
-
-def _patient(values: list[str]) -> str:
-    if len(values) != 1:
-        raise _BadSearch("exactly one patient.identifier is required")
-    system, sep, cpr = values[0].partition("|")
-    if not sep or system != f"urn:oid:{CPR_OID}" or len(cpr) != 10 or not cpr.isdigit():
-        raise _BadSearch(f"patient.identifier must be urn:oid:{CPR_OID}|<10-digit CPR number>")
-    return cpr
-
-
-def _int(request: web.Request, name: str, default: int | None, lo: int, hi: int) -> int | None:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit():
-        raise _BadSearch(f"{name} must be a non-negative integer")
-    return max(lo, min(hi, int(raw)))
 
 
 def _statuses(values: list[str]) -> set[str]:
     wanted = {s for v in values for s in v.split(",") if s} or set(STATUSES)
     if not wanted <= {*STATUSES, "entered-in-error"}:
-        raise _BadSearch("status must be current, superseded or entered-in-error")
+        raise BadSearch("status must be current, superseded or entered-in-error")
     return wanted
 
 
@@ -288,15 +219,15 @@ def _period(values: list[str]) -> tuple[datetime | None, datetime | None]:
         try:
             when = datetime.fromisoformat(text)
         except ValueError as exc:
-            raise _BadSearch(f"period value {text!r} is not a dateTime") from exc
+            raise BadSearch(f"period value {text!r} is not a dateTime") from exc
         if when.tzinfo is None:
-            raise _BadSearch("period values must carry a UTC offset")
+            raise BadSearch("period values must carry a UTC offset")
         if prefix == "ge":
             ge = when if ge is None else max(ge, when)
         elif prefix == "lt":
             lt = when if lt is None else min(lt, when)
         else:
-            raise _BadSearch("period must carry the prefix ge or lt")
+            raise BadSearch("period must carry the prefix ge or lt")
     return ge, lt
 
 
@@ -310,20 +241,6 @@ def _outcome(code: str, text: str, status: int) -> web.Response:
         "issue": [{"severity": "error", "code": code, "details": {"text": text}}],
     }
     return web.json_response(body, status=status, content_type=FHIR_JSON)
-
-
-def _org_ref(sor: str, name: str | None) -> Resource:
-    ref: Resource = {
-        "type": "Organization",
-        "identifier": {"system": f"urn:oid:{SOR_OID}", "value": sor},
-    }
-    if name:
-        ref["display"] = name
-    return ref
-
-
-def _instant(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- hostile documents ---

@@ -7,7 +7,8 @@ Routes, under the source's sub-application::
     GET /fhir/CarePlan?patient:identifier=...                              (every source)
     GET /fhir/Goal?patient:identifier=...                                  (every source)
 
-Each answers a paged ``searchset`` Bundle. Wire decisions, mirrored by ``connectors/fhirparse.py``:
+Each answers a paged ``searchset`` Bundle of the resources ``simulators/fhirresources.py``
+renders. Wire decisions, mirrored by ``connectors/fhirparse.py``:
 
 * **Paging**: ``_count`` (default 50, max 200) and ``_offset``; ``self``/``next`` links are
   absolute, built from the request's own host, so they work on any port.
@@ -27,40 +28,30 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
 
 from aiohttp import web
 
-from domain.clock import TZ
+from domain.clock import TZ, local_midnight
 from simulators.faults import FAULT, FAULT_KEY, Fault
-from simulators.population import Population, SimAppointment, SimGoal, SimOrg, SimPlace, SimPlan
-
-CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
-SOR_SYSTEM = "urn:oid:1.2.208.176.1.1"
-RESPONSIBLE_ORG = (
-    "http://ehealth.sundhed.dk/fhir/StructureDefinition/ehealth-responsible-organization"
+from simulators.fhirresources import (
+    CPR_SYSTEM,
+    RESPONSIBLE_ORG,
+    SOR_SYSTEM,
+    Resource,
+    appointment,
+    care_plan,
+    goal,
+    instant,
 )
-MUNICIPALITY_EXT = "http://hl7.dk/fhir/core/StructureDefinition/dk-core-municipalityCodes"
-MUNICIPALITY_CS = "http://hl7.dk/fhir/core/CodeSystem/dk-core-municipality-codes"
-CATEGORY_CS = "https://fhir.spo.invalid/CodeSystem/careplan-category"
-ACHIEVEMENT_CS = "http://terminology.hl7.org/CodeSystem/goal-achievement"
-PARTICIPATION_CS = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+from simulators.population import Population
+from simulators.search import BadSearch, int_param, patient
+
+__all__ = ["CPR_SYSTEM", "RESPONSIBLE_ORG", "SOR_SYSTEM", "add_routes"]
+
 FHIR_JSON = "application/fhir+json"
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
-CATEGORY_TEXT = {
-    "discharge": "Udskrivelsesplan",
-    "municipal-care": "Kommunal plejeplan",
-    "rehabilitation": "Genoptræningsplan",
-    "chronic-care": "Forløbsplan",
-}
-
-Resource = dict[str, Any]
-
-
-class _BadSearch(Exception):
-    """A search the server refuses with 400 and an OperationOutcome."""
 
 
 def add_routes(app: web.Application, pop: Population, source: str, *, appointments: bool) -> None:
@@ -85,21 +76,21 @@ def add_routes(app: web.Application, pop: Population, source: str, *, appointmen
                 if (ge is None or a.current.start >= ge) and (lt is None or a.current.start < lt)
             ]
             found.sort(key=lambda a: (a.current.start, a.id))
-            return [_appointment(pop, a) for a in found]
+            return [appointment(pop, a) for a in found]
 
         return _search(request, "Appointment", matches)
 
     async def plan_search(request: web.Request) -> web.Response:
         def matches(cpr: str) -> list[Resource]:
             plans = pop.plans.get(source, {}).get(cpr, [])
-            return [_care_plan(pop, p) for p in sorted(plans, key=lambda p: (p.start, p.id))]
+            return [care_plan(pop, p) for p in sorted(plans, key=lambda p: (p.start, p.id))]
 
         return _search(request, "CarePlan", matches, shares)
 
     async def goal_search(request: web.Request) -> web.Response:
         def matches(cpr: str) -> list[Resource]:
             goals = pop.goals.get(source, {}).get(cpr, [])
-            return [_goal(pop, g) for g in sorted(goals, key=lambda g: (g.start, g.id))]
+            return [goal(pop, g) for g in sorted(goals, key=lambda g: (g.start, g.id))]
 
         return _search(request, "Goal", matches, shares)
 
@@ -119,14 +110,16 @@ def _search(
     shares: Callable[[str], bool] = lambda cpr: True,
 ) -> web.Response:
     try:
-        cpr = _patient(request.query.getall("patient:identifier", []))
+        cpr = patient(
+            request.query.getall("patient:identifier", []), "patient:identifier", CPR_SYSTEM
+        )
         if not shares(cpr):
             # A GP shares only with the patient's consent given at the clinic.
             return _outcome("consent: the patient has not consented to sharing", 403, "forbidden")
-        count = _int_param(request, "_count", DEFAULT_COUNT, 1, MAX_COUNT)
-        offset = _int_param(request, "_offset", 0, 0, 10**6)
+        count = int_param(request, "_count", DEFAULT_COUNT, 1, MAX_COUNT)
+        offset = int_param(request, "_offset", 0, 0, 10**6)
         resources = matches(cpr)
-    except _BadSearch as exc:
+    except BadSearch as exc:
         return _outcome(str(exc))
     base = request.url.with_query(None).parent  # .../fhir
     page = resources[offset : offset + count]
@@ -136,7 +129,7 @@ def _search(
     bundle: Resource = {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
-        "meta": {"lastUpdated": _instant(datetime.now(UTC))},
+        "meta": {"lastUpdated": instant(datetime.now(UTC))},
         "type": "searchset",
         "total": len(resources),
         "link": links,
@@ -156,24 +149,6 @@ def _search(
     return web.json_response(bundle, content_type=FHIR_JSON)
 
 
-def _patient(values: Sequence[str]) -> str:
-    if len(values) != 1:
-        raise _BadSearch("exactly one patient:identifier is required")
-    system, sep, cpr = values[0].partition("|")
-    if not sep or system != CPR_SYSTEM or len(cpr) != 10 or not cpr.isdigit():
-        raise _BadSearch(f"patient:identifier must be {CPR_SYSTEM}|<10-digit CPR number>")
-    return cpr
-
-
-def _int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit():
-        raise _BadSearch(f"{name} must be a non-negative integer")
-    return max(lo, min(hi, int(raw)))
-
-
 def _date_range(values: Sequence[str]) -> tuple[datetime | None, datetime | None]:
     """``date`` parameters as a half-open interval [ge, lt); ``gt``/``le`` are folded in."""
     ge: datetime | None = None
@@ -188,7 +163,7 @@ def _date_range(values: Sequence[str]) -> tuple[datetime | None, datetime | None
             bound = when + timedelta(seconds=1) if prefix == "le" else when
             lt = bound if lt is None else min(lt, bound)
         else:
-            raise _BadSearch("date must carry one of the prefixes ge, gt, le, lt")
+            raise BadSearch("date must carry one of the prefixes ge, gt, le, lt")
     return ge, lt
 
 
@@ -198,10 +173,10 @@ def _when(text: str) -> datetime:
     try:
         if len(text) == 10:
             # A bare date means that local day, as the patient's calendar does.
-            return datetime.combine(date.fromisoformat(text), time(0), TZ)
+            return local_midnight(date.fromisoformat(text))
         value = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise _BadSearch(f"date value {text!r} is not a FHIR date or dateTime") from exc
+        raise BadSearch(f"date value {text!r} is not a FHIR date or dateTime") from exc
     return value if value.tzinfo else value.replace(tzinfo=TZ)
 
 
@@ -237,187 +212,3 @@ def _broken(bundle: Resource, resource_type: str, hits: int) -> Resource:
         resource.pop("resourceType")
     bundle["entry"] = [{"resource": resource, "search": {"mode": "match"}}, *entries[1:]]
     return bundle
-
-
-# --- rendering the neutral model ---
-
-
-def _instant(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def _local(value: datetime) -> str:
-    """A dateTime with the Copenhagen offset of that instant (+01:00 or +02:00)."""
-    return value.astimezone(TZ).isoformat()
-
-
-def _sor_ref(pop: Population, sor: str) -> Resource:
-    org = pop.orgs.get(sor)
-    ref: Resource = {"type": "Organization", "identifier": {"system": SOR_SYSTEM, "value": sor}}
-    if org is not None:
-        ref["display"] = org.name
-    return ref
-
-
-def _patient_ref(cpr: str) -> Resource:
-    return {"type": "Patient", "identifier": {"system": CPR_SYSTEM, "value": cpr}}
-
-
-def _responsible(pop: Population, sor: str) -> Resource:
-    return {"url": RESPONSIBLE_ORG, "valueReference": _sor_ref(pop, sor)}
-
-
-def _last_updated(appt: SimAppointment, now: datetime) -> datetime:
-    """A plausible, deterministic change time: booked weeks ahead, a day per later version,
-    and closed after the visit for those that took place."""
-    current = appt.current
-    if current.status in ("fulfilled", "noshow"):
-        changed = (current.end or current.start) + timedelta(hours=1)
-    else:
-        changed = current.start - timedelta(days=30 - len(appt.versions))
-    return min(changed, now)
-
-
-def _location(pop: Population, place: SimPlace) -> Resource:
-    loc: Resource = {"resourceType": "Location", "id": "loc", "name": place.name}
-    if place.sor:
-        loc["identifier"] = [{"system": SOR_SYSTEM, "value": place.sor}]
-        org: SimOrg | None = pop.orgs.get(place.sor)
-        if org is not None and org.phone:
-            loc["telecom"] = [{"system": "phone", "value": org.phone, "use": "work"}]
-    if place.address is not None:
-        address: Resource = {
-            "use": "work",
-            "type": "physical",
-            "line": list(place.address.lines),
-            "postalCode": place.address.postcode,
-            "city": place.address.city,
-            "country": "DK",
-        }
-        if place.address.municipality_code:
-            coding = {"system": MUNICIPALITY_CS, "code": place.address.municipality_code}
-            address["extension"] = [
-                {"url": MUNICIPALITY_EXT, "valueCodeableConcept": {"coding": [coding]}}
-            ]
-        loc["address"] = address
-    return loc
-
-
-def _appointment(pop: Population, appt: SimAppointment) -> Resource:
-    # FHIR updates in place: only the current version is published, versionId counts them all.
-    current = appt.current
-    now = datetime.combine(pop.anchor, time(12), TZ)
-    res: Resource = {
-        "resourceType": "Appointment",
-        "id": appt.id,
-        "meta": {
-            "versionId": str(len(appt.versions)),
-            "lastUpdated": _instant(_last_updated(appt, now)),
-        },
-        "extension": [_responsible(pop, current.org_sor)],
-        "identifier": [
-            {"system": f"https://fhir.spo.invalid/{appt.source}/sid/appointment", "value": appt.id}
-        ],
-        "status": current.status,
-        "description": current.title,
-        "start": _local(current.start),
-    }
-    if current.end is not None:
-        res["end"] = _local(current.end)
-    if current.reason:
-        res["reasonCode"] = [{"text": current.reason}]
-    participants: list[Resource] = [
-        {"actor": _patient_ref(appt.patient_cpr), "required": "required", "status": "accepted"}
-    ]
-    if not current.place.is_home:
-        res["contained"] = [_location(pop, current.place)]
-        participants.append(
-            {"actor": {"reference": "#loc", "type": "Location"}, "status": "accepted"}
-        )
-    if current.performer:
-        participants.append(
-            {
-                "type": [{"coding": [{"system": PARTICIPATION_CS, "code": "PPRF"}]}],
-                "actor": {"type": "Practitioner", "display": current.performer},
-                "status": "accepted",
-            }
-        )
-    res["participant"] = participants
-    return res
-
-
-def _period(start: datetime | None, end: datetime | None) -> Resource:
-    period: Resource = {}
-    if start is not None:
-        period["start"] = _local(start)
-    if end is not None:
-        period["end"] = _local(end)
-    return period
-
-
-def _care_plan(pop: Population, plan: SimPlan) -> Resource:
-    activities: list[Resource] = []
-    for act in plan.activities:
-        detail: Resource = {"status": act.status, "description": act.title}
-        if act.start is not None:
-            detail["scheduledPeriod"] = _period(act.start, act.end)
-        activity: Resource = {"detail": detail}
-        if act.appointment_ids:
-            detail["kind"] = "Appointment"
-            activity["outcomeReference"] = [
-                {"reference": f"Appointment/{a}", "type": "Appointment"}
-                for a in act.appointment_ids
-            ]
-        activities.append(activity)
-    text = CATEGORY_TEXT.get(plan.category, plan.category)
-    res: Resource = {
-        "resourceType": "CarePlan",
-        "id": plan.id,
-        "meta": {"versionId": "1", "lastUpdated": _instant(plan.start)},
-        "status": plan.status,
-        "intent": "plan",
-        "category": [
-            {
-                "coding": [{"system": CATEGORY_CS, "code": plan.category, "display": text}],
-                "text": text,
-            }
-        ],
-        "title": plan.title,
-        "subject": _patient_ref(plan.patient_cpr),
-        "period": _period(plan.start, plan.end),
-        "goal": [{"reference": f"Goal/{g}", "type": "Goal"} for g in plan.goal_ids],
-        "activity": activities,
-    }
-    if plan.org_sor:
-        res["author"] = _sor_ref(pop, plan.org_sor)
-    if plan.description:
-        res["description"] = plan.description
-    return res
-
-
-def _goal(pop: Population, goal: SimGoal) -> Resource:
-    targets: list[Resource] = []
-    for t in goal.targets:
-        target: Resource = {"measure": {"text": t.measure}, "detailString": t.detail}
-        if t.due is not None:
-            target["dueDate"] = t.due.isoformat()
-        targets.append(target)
-    res: Resource = {
-        "resourceType": "Goal",
-        "id": goal.id,
-        "meta": {
-            "versionId": "1",
-            "lastUpdated": _instant(datetime.combine(goal.start, time(9), TZ)),
-        },
-        "extension": [_responsible(pop, goal.org_sor)] if goal.org_sor else [],
-        "lifecycleStatus": goal.lifecycle_status,
-        "description": {"text": goal.description},
-        "subject": _patient_ref(goal.patient_cpr),
-        "startDate": goal.start.isoformat(),
-        "target": targets,
-    }
-    if goal.achievement_status:
-        res["achievementStatus"] = {
-            "coding": [{"system": ACHIEVEMENT_CS, "code": goal.achievement_status}]
-        }
-    return res

@@ -28,13 +28,16 @@ the consumer's job, as with the real SOR, so the connector has something to reso
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from aiohttp import web
 
 from simulators.cpr import address_json
 from simulators.faults import FAULT
 from simulators.population import Population, SimOrg, SimPractice
+
+T = TypeVar("T")
 
 
 def add_routes(app: web.Application, pop: Population) -> None:
@@ -44,12 +47,9 @@ def add_routes(app: web.Application, pop: Population) -> None:
     """
 
     async def sor(request: web.Request) -> web.Response:
-        sor_id = request.match_info["sor"]
-        if not _digits(sor_id):
-            return _error(400, "bad-request", "Not a SOR id.")
-        org = pop.orgs.get(sor_id)
-        if org is None:
-            return _error(404, "not-found", "No SOR entry with this id.")
+        org = _lookup(request, "sor", pop.orgs, "Not a SOR id.", "No SOR entry with this id.")
+        if isinstance(org, web.Response):
+            return org
         if _structure_fault(request):
             return web.json_response(
                 {"sor": int(org.sor), "navn": org.name, "parent": [org.parent]}
@@ -57,12 +57,15 @@ def add_routes(app: web.Application, pop: Population) -> None:
         return web.json_response(org_json(org, pop))
 
     async def yder(request: web.Request) -> web.Response:
-        number = request.match_info["ydernummer"]
-        if not _digits(number):
-            return _error(400, "bad-request", "Not a ydernummer.")
-        practice = pop.practices.get(number)
-        if practice is None:
-            return _error(404, "not-found", "No practice with this ydernummer.")
+        practice = _lookup(
+            request,
+            "ydernummer",
+            pop.practices,
+            "Not a ydernummer.",
+            "No practice with this ydernummer.",
+        )
+        if isinstance(practice, web.Response):
+            return practice
         if _structure_fault(request):
             return web.json_response({"practice": {"ydernummer": int(practice.ydernummer)}})
         return web.json_response(practice_json(practice))
@@ -114,8 +117,17 @@ def _ancestors(org: SimOrg, pop: Population) -> list[SimOrg]:
     return chain
 
 
-def _digits(value: str) -> bool:
-    return value.isascii() and value.isdigit()
+def _lookup(
+    request: web.Request, param: str, table: Mapping[str, T], not_an_id: str, unknown: str
+) -> T | web.Response:
+    """The entry the path's ``param`` names, or the 400 (not digits) or 404 (unknown) answer."""
+    key = request.match_info[param]
+    if not (key.isascii() and key.isdigit()):
+        return _error(400, "bad-request", not_an_id)
+    found = table.get(key)
+    if found is None:
+        return _error(404, "not-found", unknown)
+    return found
 
 
 def _structure_fault(request: web.Request) -> bool:

@@ -24,6 +24,7 @@ from domain.records import AppointmentRecord, AppointmentStatus, OrgRef
 from domain.settings import SourceConfig
 from simulators import apd, faults
 from simulators import cda as simcda
+from simulators.cdadoc import render_cda
 from simulators.population import GP_SHARED_SINCE, Population, build_population
 
 ANCHOR = date(2026, 11, 26)
@@ -551,7 +552,7 @@ def test_every_simulated_document_parses_back_to_its_version(pop: Population) ->
         for appts in pop.appointments.get(source, {}).values():
             for appt in appts:
                 for entry in simcda.publish(source, appt):
-                    doc = parse_apd(simcda.render_cda(pop, source, entry).encode())
+                    doc = parse_apd(render_cda(pop, source, entry).encode())
                     v = entry.version
                     assert (doc.doc_id, doc.patient_cpr, doc.kind) == (
                         appt.id,

@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors import codec
-from connectors.cache import Cached, RecordCache, _backend_key
+from connectors.cache import Cached, RecordCache
+from connectors.cachebackend import backend_key as _backend_key
 from domain import records
 from domain.errors import UpstreamTimeout, UpstreamUnavailable
 from domain.records import (

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from domain.clock import TZ
+from domain.clock import TZ, local_midnight
 from domain.records import (
     ActivityRecord,
     AppointmentRecord,
@@ -16,7 +16,6 @@ from domain.records import (
     GoalTarget,
     OrgRef,
     PlanRecord,
-    local_midnight,
     owned,
 )
 

@@ -21,7 +21,8 @@ import aiohttp
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bench.soak import GatewayProcess, public_pem, write_config
+from bench.configfile import public_pem, write_config
+from bench.replica import GatewayProcess
 from domain.clock import Clock
 from domain.settings import Settings
 from gateway.auth import mint_token
