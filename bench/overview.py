@@ -51,7 +51,7 @@ from gateway.demo import claims_for, seed
 from gateway.tokens import mint_token
 from resolvers.context import Services
 from simulators.population import build_population
-from store.db import upgrade
+from store.engine import upgrade
 from store.repositories import Repositories
 
 PERSONAS = ("citizen-multi", "citizen-history")

@@ -59,7 +59,7 @@ async def soak(args: argparse.Namespace) -> int:
     from gateway.tokens import mint_token
     from simulators import server
     from simulators.population import build_population
-    from store.db import make_engine, upgrade
+    from store.engine import make_engine, upgrade
     from store.repositories import Repositories
 
     rng = rng_from(args.seed)

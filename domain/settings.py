@@ -72,7 +72,7 @@ class Limits:
     max_tokens: int = 2000
     max_response_bytes: int = 8_000_000
     # Each call to the gateway's own database (capped by what is left of the request deadline);
-    # also its connect, pool-wait, statement and lock timeouts (see store/db.py make_engine).
+    # also its connect, pool-wait, statement and lock timeouts (see store/engine.py make_engine).
     database_timeout_s: float = 1.0
 
 

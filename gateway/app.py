@@ -53,7 +53,7 @@ from resolvers.feedview import feed_appointments, feed_context
 from resolvers.reporting import classify
 from resolvers.schema import build_schema
 from store.database import settle
-from store.db import make_engine
+from store.engine import make_engine
 from store.feedstore import FeedLifetime
 from store.repositories import Repositories
 

@@ -63,7 +63,7 @@ async def _demo(port: int) -> None:
     from gateway.demo import persona_tokens, seed, table, write_demo_json
     from simulators import server
     from simulators.population import build_population
-    from store.db import make_engine, upgrade
+    from store.engine import make_engine, upgrade
     from store.repositories import Repositories
 
     settings = _settings()
@@ -113,7 +113,7 @@ def export_schema() -> str:
 
 async def _audit(action: str) -> int:
     from store.auditlog import AuditLog
-    from store.db import make_engine
+    from store.engine import make_engine
 
     settings = _settings()
     engine = make_engine(settings.database_url)
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "export-schema":
             sys.stdout.write(export_schema())
         elif args.command == "db":
-            from store.db import upgrade
+            from store.engine import upgrade
 
             asyncio.run(upgrade(_settings().database_url))
             print("database is up to date")

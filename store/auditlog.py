@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import AuditUnavailableError, BadInputError, GatewayError
 from store.database import Database, bounded
-from store.db import access_log, audit_head
+from store.tables import access_log, audit_head
 
 log = logging.getLogger(__name__)
 UNAVAILABLE = "The access log is unavailable; no data was returned."

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.blocks import Block, BlockKind
 from domain.errors import NotFoundError
 from store.database import Database, bounded, require_aware
-from store.db import blocks
+from store.tables import blocks
 
 
 def _block(row: RowMapping) -> Block:

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.deadline import remaining
 from domain.errors import BadInputError, GatewayError, StoreUnavailableError
-from store.db import WRITE
+from store.engine import WRITE
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.settings import Policy
 from store.database import Database, bounded, insert_for, require_aware
-from store.db import calendar_feeds
+from store.tables import calendar_feeds
 
 
 @dataclass(frozen=True, slots=True)

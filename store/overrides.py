@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.blocks import Override
 from store.database import Database, bounded, require_aware
-from store.db import overrides
+from store.tables import overrides
 
 
 def _override(row: RowMapping) -> Override:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.entered import Provenance, StamkortState, StamkortValue
 from domain.errors import BadInputError, StaleEditError
 from store.database import Database, bounded, insert_for, require_aware
-from store.db import stamkort_heads, stamkort_values
+from store.tables import stamkort_heads, stamkort_values
 
 
 def _stamkort_value(row: RowMapping) -> StamkortValue:

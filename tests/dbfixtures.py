@@ -22,7 +22,7 @@ from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from store.auditlog import AuditLog
-from store.db import make_engine, upgrade
+from store.engine import make_engine, upgrade
 from store.repositories import Repositories
 
 POSTGRES_ENV = "SPO_TEST_POSTGRES_URL"

@@ -31,7 +31,7 @@ from gateway.config import load_settings
 from gateway.demo import claims_for
 from simulators import server
 from simulators.population import Population, build_population
-from store.db import upgrade
+from store.engine import upgrade
 
 if TYPE_CHECKING:
     from tests.inprocess import InProcessGateway

@@ -50,7 +50,7 @@ from resolvers.context import Services, services_of
 from resolvers.schema import build_schema
 from simulators.population import Population
 from store.database import settle
-from store.db import make_engine, upgrade
+from store.engine import make_engine, upgrade
 from store.repositories import Repositories
 from tests.gatewayfixtures import TEST_KID, test_settings, trust, unhurried
 from tests.recorded import SIM_BASE, World

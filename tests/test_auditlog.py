@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.deadline import deadline_scope
 from domain.errors import AuditUnavailableError, BadInputError
 from store.auditlog import AuditLog, NewEntry, VerifyResult, entry_hash
-from store.db import GENESIS_HASH, audit_head, make_engine
+from store.engine import make_engine
+from store.tables import GENESIS_HASH, audit_head
 
 CPR = "0201919990"
 OTHER = "1502779995"
@@ -141,7 +142,7 @@ async def test_concurrent_appends_from_two_processes_form_one_chain(
         "import asyncio, sys\n"
         "from datetime import UTC, datetime\n"
         "from store.auditlog import AuditLog, NewEntry\n"
-        "from store.db import make_engine\n"
+        "from store.engine import make_engine\n"
         "async def main(url, name):\n"
         "    engine = make_engine(url)\n"
         "    log = AuditLog(engine)\n"

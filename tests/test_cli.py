@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from gateway.cli import export_schema, main
 from store.auditlog import AuditLog, NewEntry
-from store.db import make_engine
+from store.engine import make_engine
 
 
 def _entry(n: int, at: datetime) -> NewEntry:

@@ -16,15 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.settings import ConfigError
 from gateway.config import parse_settings, read_toml
-from store.db import (
-    GENESIS_HASH,
-    METADATA,
-    alembic_config,
-    audit_head,
-    blocks,
-    make_engine,
-    upgrade,
-)
+from store.engine import alembic_config, make_engine, upgrade
+from store.tables import GENESIS_HASH, METADATA, audit_head, blocks
 
 TABLES = {
     "alembic_version",

@@ -30,7 +30,7 @@ from domain.settings import Settings
 from gateway.app import create_app
 from simulators import server
 from simulators.population import build_population
-from store.db import upgrade
+from store.engine import upgrade
 from tests.gatewayfixtures import Gateway, start_uvicorn
 from tests.gatewayfixtures import test_settings as gateway_settings
 

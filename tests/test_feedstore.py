@@ -11,7 +11,7 @@ from sqlalchemy import Connection, text
 
 from domain.settings import ConfigError, Policy
 from gateway.config import parse_settings, read_toml
-from store.db import alembic_config, make_engine, upgrade
+from store.engine import alembic_config, make_engine, upgrade
 from store.feedstore import FeedLifetime
 from store.repositories import Repositories
 

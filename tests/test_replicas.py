@@ -31,7 +31,7 @@ from gateway.demo import claims_for
 from simulators import server
 from simulators.population import Population, build_population
 from store.auditlog import AuditLog
-from store.db import make_engine, upgrade
+from store.engine import make_engine, upgrade
 
 REDIS_URL = os.environ.get("SPO_TEST_REDIS_URL")
 MULTI = "0108589995"

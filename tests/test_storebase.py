@@ -28,7 +28,7 @@ from domain.errors import AuditUnavailableError, BadInputError, GatewayError, St
 from store.auditlog import AuditLog, NewEntry
 from store.blocks import BlockStore
 from store.database import BOUNDED
-from store.db import make_engine, upgrade
+from store.engine import make_engine, upgrade
 from store.feedstore import FeedStore
 from store.overrides import OverrideStore
 from store.repositories import Repositories

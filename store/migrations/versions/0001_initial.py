@@ -17,7 +17,7 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Written out by hand rather than imported from store.db: a migration must keep meaning what it
+# Written out by hand rather than imported from store.tables: a migration must keep meaning what it
 # meant when it was written, whatever the current model says.
 TZ = sa.DateTime(timezone=True)
 GENESIS_HASH = "0" * 64
