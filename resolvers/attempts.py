@@ -27,9 +27,10 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from domain import access
+from domain.actor import Actor
 from domain.errors import ForbiddenError
-from domain.principals import Citizen, Clinician, Principal, Relative
-from store.auditlog import REFUSED, AuditLog, NewEntry
+from domain.principals import Citizen, Principal, Relative
+from store.auditlog import REFUSED, AuditLog, NewEntry, actor_columns
 
 if TYPE_CHECKING:
     from connectors.registry import Sources
@@ -43,29 +44,10 @@ RECORD_TIMEOUT_S = 10.0
 
 def refused_entry(principal: Principal, cpr: str, at: datetime, request_id: str) -> NewEntry:
     """The Min Log entry of ``principal``'s refused attempt on patient ``cpr``."""
-    org_sor = org_name = on_behalf_of = None
-    if isinstance(principal, Clinician):
-        role, actor_id, org_sor, org_name = (
-            "clinician",
-            principal.authorisation_id,
-            principal.sor,
-            principal.org_name,
-        )
-    elif isinstance(principal, Relative):
-        role, actor_id = "relative", principal.cpr
-        # Only the patient the fuldmagt names: another patient's number stays out of this log.
-        on_behalf_of = cpr if principal.patient_cpr == cpr else None
-    else:
-        role, actor_id = "citizen", principal.cpr
     return NewEntry(
         at=at,
         patient_cpr=cpr,
-        actor_role=role,
-        actor_id=actor_id,
-        actor_name=principal.name,
-        actor_org_sor=org_sor,
-        actor_org_name=org_name,
-        on_behalf_of=on_behalf_of,
+        **actor_columns(Actor.of(principal).toward(cpr)),
         action=REFUSED,
         categories=(),
         override_id=None,

@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from domain.actor import Actor
 from domain.errors import AuditUnavailableError
-from domain.principals import Clinician, Relative
 from resolvers.context import Context
-from store.auditlog import NewEntry
+from store.auditlog import NewEntry, actor_columns
 
 log = logging.getLogger(__name__)
 FAILED = "The access log is unavailable; no data was returned."
@@ -28,25 +28,11 @@ def entry_for(ctx: Context) -> NewEntry | None:
     subject = ctx.state.audit
     if subject is None:
         return None
-    p = ctx.principal
-    # (role, id, name, organisation SOR, organisation name, acting for)
-    actor: tuple[str, str, str, str | None, str | None, str | None]
-    if isinstance(p, Clinician):
-        actor = ("clinician", p.authorisation_id, p.name, p.sor, p.org_name, None)
-    elif isinstance(p, Relative):
-        actor = ("relative", p.cpr, p.name, None, None, p.patient_cpr)
-    else:
-        actor = ("citizen", p.cpr, p.name, None, None, None)
-    role, actor_id, name, org_sor, org_name, on_behalf_of = actor
+    actor = Actor.of(ctx.principal).toward(subject.patient_cpr)
     return NewEntry(
         at=ctx.state.now,
         patient_cpr=subject.patient_cpr,
-        actor_role=role,
-        actor_id=actor_id,
-        actor_name=name,
-        actor_org_sor=org_sor,
-        actor_org_name=org_name,
-        on_behalf_of=on_behalf_of,
+        **actor_columns(actor),
         action=subject.action,
         categories=tuple(sorted(c.value for c in subject.categories)),
         override_id=subject.override_id,

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain import blocks as store
+from domain.actor import Actor
 from domain.cpr import normalise_cpr
 from domain.errors import BadInputError, ForbiddenError, NotFoundError, UpstreamError
 from domain.principals import Citizen, Clinician, Relative
@@ -142,8 +143,8 @@ async def create_block(info: Info[Context, None], input: CreateBlockInput) -> Bl
         include_subunits=input.include_sub_units,
         period_start=input.period_start,
         period_end=input.period_end,
-        created_by=actor.cpr,
-        created_by_role=actor.kind,
+        created_by=Actor.of(actor).id,
+        created_by_role=Actor.of(actor).role,
         now=now,
     )
     if block.sor is not None:

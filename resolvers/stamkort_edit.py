@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from domain import stamkort as rules
 from domain.access import Category, Scope, category_denied
+from domain.actor import Actor
 from domain.cpr import normalise_cpr
 from domain.entered import Provenance, StamkortState
 from domain.errors import BadInputError, BlockedError, StaleEditError
@@ -135,10 +136,8 @@ def _changes(data: UpdateStamkortInput) -> dict[str, Any]:
 
 
 def provenance_of(ctx: Context) -> Provenance:
-    p = ctx.principal
-    if isinstance(p, Clinician):
-        return Provenance(p.authorisation_id, p.name, "clinician", p.sor, p.org_name)
-    return Provenance(p.cpr, p.name, "citizen" if isinstance(p, Citizen) else "relative")
+    a = Actor.of(ctx.principal)
+    return Provenance(a.id, a.name, a.role, a.org_sor, a.org_name)
 
 
 async def update_stamkort(

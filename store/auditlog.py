@@ -24,12 +24,13 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import RowMapping, delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domain.actor import Actor
 from domain.errors import AuditUnavailableError, BadInputError, GatewayError
 from store.database import Database, bounded
 from store.tables import access_log, audit_head
@@ -86,6 +87,27 @@ def _iso(at: datetime) -> str:
     # A fixed format: isoformat() drops zero microseconds, which would make equal instants
     # hash differently depending on how they were built.
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class ActorColumns(TypedDict):
+    actor_role: str
+    actor_id: str
+    actor_name: str
+    actor_org_sor: str | None
+    actor_org_name: str | None
+    on_behalf_of: str | None
+
+
+def actor_columns(actor: Actor) -> ActorColumns:
+    """The access log's columns of who acted (``domain/actor.py``)."""
+    return ActorColumns(
+        actor_role=actor.role,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        actor_org_sor=actor.org_sor,
+        actor_org_name=actor.org_name,
+        on_behalf_of=actor.on_behalf_of,
+    )
 
 
 def entry_hash(fields_: Mapping[str, Any]) -> str:
