@@ -62,9 +62,7 @@ class BlockStore:
             .where(blocks.c.patient_cpr == patient_cpr)
             .order_by(blocks.c.created_at.desc(), blocks.c.id.desc())
         )
-        async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-        return [_block(row) for row in rows]
+        return [_block(row) for row in await self.db.rows(query)]
 
     @bounded()
     async def active_blocks(self, patient_cpr: str, at: datetime) -> list[Block]:
@@ -80,9 +78,7 @@ class BlockStore:
             )
             .order_by(blocks.c.created_at.desc(), blocks.c.id.desc())
         )
-        async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-        return [_block(row) for row in rows]
+        return [_block(row) for row in await self.db.rows(query)]
 
     @bounded()
     async def end_block(

@@ -19,11 +19,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import RowMapping, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -56,6 +56,13 @@ class Database:
         self.engine = engine
         self.writer = engine.execution_options(**WRITE)
         self.timeout_s = timeout_s
+
+    async def rows(self, query: Select[Any]) -> Sequence[RowMapping]:
+        """The rows of one read-only ``query``, on a connection of its own."""
+        async with self.engine.connect() as conn:
+            result = await conn.execute(query)
+            rows: Sequence[RowMapping] = result.mappings().all()
+            return rows
 
     def limit(self) -> float | None:
         """Seconds a call may take: ``timeout_s`` or what is left of the deadline, if less."""

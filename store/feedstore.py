@@ -112,9 +112,7 @@ class FeedStore:
             .where(calendar_feeds.c.patient_cpr == patient_cpr)
             .order_by(calendar_feeds.c.created_at, calendar_feeds.c.id)
         )
-        async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-        return [_feed(row) for row in rows]
+        return [_feed(row) for row in await self.db.rows(query)]
 
     @bounded()
     async def rotate_feed(

@@ -149,9 +149,7 @@ class StamkortStore:
             .where(stamkort_values.c.patient_cpr == patient_cpr)
             .order_by(stamkort_values.c.version, stamkort_values.c.field)
         )
-        async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-        return [_stamkort_value(row) for row in rows]
+        return [_stamkort_value(row) for row in await self.db.rows(query)]
 
     @bounded()
     async def stamkort_history(self, patient_cpr: str, field: str) -> list[StamkortValue]:
@@ -161,6 +159,4 @@ class StamkortStore:
             .where(stamkort_values.c.patient_cpr == patient_cpr, stamkort_values.c.field == field)
             .order_by(stamkort_values.c.version.desc())
         )
-        async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-        return [_stamkort_value(row) for row in rows]
+        return [_stamkort_value(row) for row in await self.db.rows(query)]
