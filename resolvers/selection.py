@@ -42,9 +42,10 @@ def _fields(
 
 
 def selected_fields(info: Info[Any, Any]) -> list[FieldNode]:
-    """The fields selected directly under this field (through fragments too)."""
+    """The fields selected directly under this field (through fragments too, and under every
+    node of a field the query selects more than once: their selections merge)."""
     raw = info._raw_info  # the graphql-core info: its syntax tree is all we need here
-    return list(_fields(raw.field_nodes[0].selection_set, raw.fragments))
+    return [f for node in raw.field_nodes for f in _fields(node.selection_set, raw.fragments)]
 
 
 def plan(info: Info[Any, Any], scope: Scope) -> tuple[set[str], bool]:
