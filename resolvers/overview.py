@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from connectors.registry import PersonResult
 from domain.access import Category
 from domain.cpr import normalise_cpr
 from domain.decision import Decision
@@ -40,6 +41,7 @@ from resolvers.guard import WITHHELD_MESSAGE, guarded
 from resolvers.pipeline import (
     APPOINTMENTS,
     GOALS,
+    PATIENT,
     PLANS,
     STAMKORT,
     Fetched,
@@ -75,21 +77,22 @@ class PatientOverview:
     def _visible(self, part: str) -> list[Any]:
         return list(self.decision.verdicts[part].visible)
 
-    @guarded(Category.STAMKORT, "The patient's identity (CPR number and name).", part="patient")
+    @guarded(Category.STAMKORT, "The patient's identity (CPR number and name).", part=PATIENT)
     async def patient(self) -> Patient | None:
-        found: StamkortData = self.fetched.get(STAMKORT)
-        person = found.person.person
+        found: PersonResult = self.fetched.get(PATIENT)
+        person = found.person
         return Patient(cpr=self.cpr, name=person.name if person else None)
 
     @guarded(Category.STAMKORT, "The stamkort (master card).", part=STAMKORT)
     async def stamkort(self, info: Info[Context, None]) -> Stamkort | None:
-        found: StamkortData = self.fetched.get(STAMKORT)
-        report_failures(info, found.person.results)
+        card: StamkortData = self.fetched.get(STAMKORT)
+        found: PersonResult = self.fetched.get(PATIENT)
+        report_failures(info, found.results)
         principal = info.context.principal
         return stamkort_of(
             self.cpr,
-            found.person,
-            found.state,
+            found,
+            card.state,
             may_see_protected=not isinstance(principal, Clinician),
             decision=self.decision,
         )

@@ -22,11 +22,11 @@ from graphql import (
 from strawberry.types import Info
 
 from domain.access import Scope, category_denied
-from resolvers.pipeline import FETCHERS, STAMKORT
+from resolvers.pipeline import FETCHERS, PATIENT, STAMKORT
 
-# A field that shows a part's data, and the part that holds it (the patient is the stamkort's).
+# A field that shows a part's data, and the part that holds it.
 SHOWS = {"appointments": "appointments", "plans": "plans", "goals": "goals", "stamkort": STAMKORT}
-SHOWS["patient"] = STAMKORT
+SHOWS["patient"] = PATIENT
 
 
 def _fields(
@@ -58,6 +58,8 @@ def plan(info: Info[Any, Any], scope: Scope) -> tuple[set[str], bool]:
         if n.name.value in SHOWS
         and not category_denied(scope, FETCHERS[SHOWS[n.name.value]].category)
     }
+    if STAMKORT in parts:
+        parts.add(PATIENT)  # the card shows CPR's and Yderregisteret's data too
     sub_units = "appointments" in parts and any(
         _sub_unit_filter(info, n) for n in nodes if n.name.value == "appointments"
     )
