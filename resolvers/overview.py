@@ -9,29 +9,25 @@ fields below shape what the decision left visible; ``@guarded`` reports what it 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
-from connectors.registry import SourceResult
+from connectors.registry import PersonResult
 from domain.access import Category
 from domain.cpr import normalise_cpr
 from domain.decision import Decision
 from domain.errors import BadInputError
 from domain.principals import Clinician, Relative
-from domain.records import AppointmentStatus as Status
 from resolvers import attempts, calendar
 from resolvers.appointments import (
-    HIDDEN_BY_DEFAULT,
     MAX_PAGE,
     AppointmentConnection,
     AppointmentFilter,
     AppointmentView,
-    Selection,
 )
 from resolvers.blocks import AccessLogConnection, Block, resolve_access_log, resolve_blocks
 from resolvers.context import AuditSubject, Context
@@ -45,6 +41,7 @@ from resolvers.guard import WITHHELD_MESSAGE, guarded
 from resolvers.pipeline import (
     APPOINTMENTS,
     GOALS,
+    PATIENT,
     PLANS,
     STAMKORT,
     Fetched,
@@ -54,40 +51,20 @@ from resolvers.pipeline import (
     read_scope,
 )
 from resolvers.plans import Goal, Plan, goals_of, plans_of
-from resolvers.refusals import refused_counts, report_refusals
 from resolvers.selection import plan
+from resolvers.sources import REGISTERS, report_failures, source_states, source_types
 from resolvers.stamkort import Stamkort, stamkort_of
-from resolvers.types import Notice, Source, SourceKind, SourceState, SourceStatus
+from resolvers.types import Notice, Source, SourceState
+from resolvers.window import selection_of, window_of
 
 log = logging.getLogger(__name__)
-REGISTERS = (("cpr", "CPR-registret"), ("stamdata", "SOR og Yderregisteret"))
+__all__ = ["REGISTERS", "PatientOverview", "patient_overview"]
 
 
 @strawberry.type(description="Who the overview is about.")
 class Patient:
     cpr: str = strawberry.field(description="CPR number.")
     name: str | None = strawberry.field(description="Name from CPR (null if CPR is unavailable).")
-
-
-def report_failures(info: Info[Context, None], results: Iterable[SourceResult[Any]]) -> None:
-    """Add one error per failed source (code and source only; details stay in our logs), and
-    one per source and rule for documents it refused."""
-    state = info.context.state
-    results = tuple(results)
-    for r in results:
-        if r.error is None or r.status is SourceStatus.NOT_CONSENTED:
-            continue
-        message = (
-            f"Source {r.source!r} is {r.status.lower().replace('_', ' ')}; showing data "
-            f"fetched at {r.fetched_at:%Y-%m-%d %H:%M} UTC."
-            if r.status is SourceStatus.STALE and r.fetched_at
-            else f"Source {r.source!r} did not answer usefully; its data is missing."
-        )
-        state.report(
-            (r.source, r.error.code),
-            GraphQLError(message, path=info.path.as_list(), extensions=r.error.extensions),
-        )
-    report_refusals(info, results)
 
 
 @strawberry.type(description="One patient's overview: appointments, stamkort, plans and goals.")
@@ -100,21 +77,22 @@ class PatientOverview:
     def _visible(self, part: str) -> list[Any]:
         return list(self.decision.verdicts[part].visible)
 
-    @guarded(Category.STAMKORT, "The patient's identity (CPR number and name).", part="patient")
+    @guarded(Category.STAMKORT, "The patient's identity (CPR number and name).", part=PATIENT)
     async def patient(self) -> Patient | None:
-        found: StamkortData = self.fetched.get(STAMKORT)
-        person = found.person.person
+        found: PersonResult = self.fetched.get(PATIENT)
+        person = found.person
         return Patient(cpr=self.cpr, name=person.name if person else None)
 
     @guarded(Category.STAMKORT, "The stamkort (master card).", part=STAMKORT)
     async def stamkort(self, info: Info[Context, None]) -> Stamkort | None:
-        found: StamkortData = self.fetched.get(STAMKORT)
-        report_failures(info, found.person.results)
+        card: StamkortData = self.fetched.get(STAMKORT)
+        found: PersonResult = self.fetched.get(PATIENT)
+        report_failures(info, found.results)
         principal = info.context.principal
         return stamkort_of(
             self.cpr,
-            found.person,
-            found.state,
+            found,
+            card.state,
             may_see_protected=not isinstance(principal, Clinician),
             decision=self.decision,
         )
@@ -139,10 +117,12 @@ class PatientOverview:
     ) -> AppointmentConnection | None:
         if not 1 <= first <= MAX_PAGE:
             raise BadInputError(f"'first' must be between 1 and {MAX_PAGE}.", field="first")
-        start, end = _window(view, date, from_, to, info.context.state.now)
+        start, end = window_of(view, date, from_, to, info.context.state.now)
         report_failures(info, self.fetched.get(APPOINTMENTS))
         visible = self._visible(APPOINTMENTS)
-        selection = _selection(info, filter, view, (start, end), self.fetched.chains)
+        sources = info.context.services.sources
+        sector_of = {s.id: s.sector.value for s in sources.appointment_sources}
+        selection = selection_of(filter, view, (start, end), sector_of, self.fetched.chains)
         return AppointmentConnection(
             everything=visible,
             selected=[r for r in visible if selection.matches(r)],
@@ -184,26 +164,7 @@ class PatientOverview:
 
     @strawberry.field(description="How every source answered for the data this query asked for.")
     async def sources(self, info: Info[Context, None]) -> list[SourceState]:
-        worst: dict[str, SourceResult[Any]] = {}  # a source's first non-OK answer, else OK
-        results = self.fetched.results()
-        for r in results:
-            if r.source not in worst or worst[r.source].status is SourceStatus.OK:
-                worst[r.source] = r
-        refused = refused_counts(info.context.principal, info.context.state.scope, results)
-        out = []
-        for src in self.source_types.values():
-            got = worst.get(src.id)
-            out.append(
-                SourceState(
-                    id=src.id,
-                    name=src.name,
-                    kind=src.kind,
-                    status=got.status if got else SourceStatus.NOT_REQUESTED,
-                    fetched_at=got.fetched_at if got else None,
-                    refused_documents=refused[src.id],
-                )
-            )
-        return out
+        return source_states(info.context, self.source_types, self.fetched.results())
 
     @strawberry.field(
         description="Notices for the viewer, e.g. that some information is withheld at the "
@@ -214,70 +175,6 @@ class PatientOverview:
         if self.decision.anything_withheld:
             return [Notice(code="BLOCKED_BY_PATIENT", message=WITHHELD_MESSAGE)]
         return []
-
-
-def _window(
-    view: AppointmentView | None,
-    anchor: date | None,
-    start: datetime | None,
-    end: datetime | None,
-    now: datetime,
-) -> tuple[datetime | None, datetime | None]:
-    for name, value in (("from", start), ("to", end)):
-        if value is not None and value.tzinfo is None:
-            raise BadInputError(f"'{name}' needs a UTC offset.", field=name)
-    calendar_view = view in (AppointmentView.DAY, AppointmentView.WEEK)
-    if anchor is not None and (not calendar_view or start is not None or end is not None):
-        # Silently ignoring the anchor would show another window than the one asked for.
-        raise BadInputError(
-            "'date' picks the window of view DAY or WEEK; give either it or 'from'/'to'.",
-            field="date",
-        )
-    if start is not None or end is not None:
-        if start is not None and end is not None and end <= start:
-            raise BadInputError("'to' must be after 'from'.", field="to")
-        return start, end
-    if view in (AppointmentView.DAY, AppointmentView.WEEK):
-        day = anchor or calendar.local_date(now)
-        return calendar.window(calendar.View(view.value), day)
-    return None, None
-
-
-def _selection(
-    info: Info[Context, None],
-    f: AppointmentFilter | None,
-    view: AppointmentView | None,
-    window: tuple[datetime | None, datetime | None],
-    chains: Mapping[str, tuple[str, ...] | None],
-) -> Selection:
-    sources = info.context.services.sources
-    f = f or AppointmentFilter()
-    statuses = frozenset(f.statuses) if f.statuses else None
-    show_cancelled = f.include_cancelled if f.include_cancelled is not None else view is None
-    if statuses is None and not show_cancelled:
-        statuses = frozenset(s for s in Status if s not in HIDDEN_BY_DEFAULT)
-    sub_units = bool(f.organizations and f.include_sub_units)
-    return Selection(
-        start=window[0],
-        end=window[1],
-        sources=frozenset(f.sources) if f.sources else None,
-        organizations=frozenset(f.organizations) if f.organizations else None,
-        sectors=frozenset(s.value for s in f.sectors) if f.sectors else None,
-        statuses=statuses,
-        text=f.text.strip() if f.text and f.text.strip() else None,
-        sector_of={s.id: s.sector.value for s in sources.appointment_sources},
-        # The chains the fetch stage looked up (it read the filter from the query); a unit SOR
-        # cannot place now matches only itself.
-        sor_chain={k: v for k, v in chains.items() if v is not None} if sub_units else {},
-    )
-
-
-def source_types(ctx: Context) -> dict[str, Source]:
-    settings = ctx.services.settings
-    out = {s.id: Source(id=s.id, name=s.name, kind=SourceKind(s.kind)) for s in settings.sources}
-    for sid, name in REGISTERS:
-        out[sid] = Source(id=sid, name=name, kind=SourceKind.REGISTER)
-    return out
 
 
 async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOverview:

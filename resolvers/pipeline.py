@@ -35,15 +35,15 @@ from resolvers.merge import merge_appointments
 
 log = logging.getLogger(__name__)
 APPOINTMENTS, PLANS, GOALS, STAMKORT = "appointments", "plans", "goals", "stamkort"
+PATIENT = "patient"  # CPR's person and their GP: the identity, and the stamkort's register data
 EDITS = "stamkort:edits"
 
 
 @dataclass(frozen=True, slots=True)
 class StamkortData:
-    """What the stamkort shows: CPR and Yderregisteret, and the self-entered values (with every
-    edit when a block may hide some of them from this viewer)."""
+    """The stamkort's self-entered values (with every edit when a block may hide some of them
+    from this viewer); its CPR and Yderregisteret data are the ``PATIENT`` part."""
 
-    person: PersonResult
     state: StamkortState
     entries: tuple[StamkortValue, ...] | None
 
@@ -72,15 +72,17 @@ async def _goals(ctx: Context, cpr: str, scope: Scope) -> list[SourceResult[Any]
     return list(await asyncio.gather(*(s.goals(src, cpr) for src in s.plan_sources)))
 
 
+async def _person(ctx: Context, cpr: str, scope: Scope) -> PersonResult:
+    return await ctx.services.sources.person_with_gp(cpr)
+
+
 async def _stamkort(ctx: Context, cpr: str, scope: Scope) -> StamkortData:
     store = ctx.services.stamkort
-    person, state = await asyncio.gather(
-        ctx.services.sources.person_with_gp(cpr), store.stamkort(cpr)
-    )
+    state = await store.stamkort(cpr)
     entries = None
     if scope.may_hide_stamkort_edits:
         entries = tuple(await store.stamkort_entries(cpr))
-    return StamkortData(person, state, entries)
+    return StamkortData(state, entries)
 
 
 def _records(results: list[SourceResult[Any]]) -> dict[str, Sequence[Dated]]:
@@ -100,6 +102,7 @@ FETCHERS: dict[str, Fetcher] = {
     PLANS: Fetcher(Category.PLANS, _plans, _records),
     GOALS: Fetcher(Category.PLANS, _goals, _records),
     STAMKORT: Fetcher(Category.STAMKORT, _stamkort, _stamkort_records),
+    PATIENT: Fetcher(Category.STAMKORT, _person, lambda _: {}),  # no record of a place
 }
 
 
@@ -125,9 +128,9 @@ class Fetched:
         """Every source result of this request (for the per-source status)."""
         out: list[SourceResult[Any]] = []
         for part, data in self.parts.items():
-            if part == STAMKORT:
-                out.extend(data.person.results)
-            else:
+            if part == PATIENT:
+                out.extend(data.results)
+            elif part != STAMKORT:  # the gateway's own data: no source answered for it
                 out.extend(data)
         return out
 
@@ -249,7 +252,7 @@ async def decide_stamkort(
 ) -> Decision:
     """The stamkort part alone, as the overview decides it (for an edit's result)."""
     kept = None if entries is None else tuple(entries)
-    data = StamkortData(PersonResult(None, None, ()), state, kept)
+    data = StamkortData(state, kept)
     fetched = Fetched(ctx.state.request_id, parts={STAMKORT: data})
     sors = needed_sors(scope, (r.origin for r in _decided_records(fetched)))
     fetched.chains = await ctx.services.sources.ancestors_of(sors)

@@ -22,11 +22,11 @@ from graphql import (
 from strawberry.types import Info
 
 from domain.access import Scope, category_denied
-from resolvers.pipeline import FETCHERS, STAMKORT
+from resolvers.pipeline import FETCHERS, PATIENT, STAMKORT
 
-# A field that shows a part's data, and the part that holds it (the patient is the stamkort's).
+# A field that shows a part's data, and the part that holds it.
 SHOWS = {"appointments": "appointments", "plans": "plans", "goals": "goals", "stamkort": STAMKORT}
-SHOWS["patient"] = STAMKORT
+SHOWS["patient"] = PATIENT
 
 
 def _fields(
@@ -42,9 +42,10 @@ def _fields(
 
 
 def selected_fields(info: Info[Any, Any]) -> list[FieldNode]:
-    """The fields selected directly under this field (through fragments too)."""
+    """The fields selected directly under this field (through fragments too, and under every
+    node of a field the query selects more than once: their selections merge)."""
     raw = info._raw_info  # the graphql-core info: its syntax tree is all we need here
-    return list(_fields(raw.field_nodes[0].selection_set, raw.fragments))
+    return [f for node in raw.field_nodes for f in _fields(node.selection_set, raw.fragments)]
 
 
 def plan(info: Info[Any, Any], scope: Scope) -> tuple[set[str], bool]:
@@ -57,6 +58,8 @@ def plan(info: Info[Any, Any], scope: Scope) -> tuple[set[str], bool]:
         if n.name.value in SHOWS
         and not category_denied(scope, FETCHERS[SHOWS[n.name.value]].category)
     }
+    if STAMKORT in parts:
+        parts.add(PATIENT)  # the card shows CPR's and Yderregisteret's data too
     sub_units = "appointments" in parts and any(
         _sub_unit_filter(info, n) for n in nodes if n.name.value == "appointments"
     )

@@ -359,3 +359,66 @@ async def test_a_place_block_on_a_region_covers_its_plans_and_goals_that_name_no
     assert [g for g in ov["goals"] if g["source"]["id"] == "rn"] == []
     assert set(codes(after)) == {"BLOCKED_BY_PATIENT"}
     assert [n["code"] for n in ov["notices"]] == ["BLOCKED_BY_PATIENT"]
+
+
+TWICE = """query($cpr: String!) {
+  a: patientOverview(cpr: $cpr) { appointments(first: 500) { totalCount } notices { code } }
+  b: patientOverview(cpr: $cpr) { plans { id } }
+}"""
+MERGED = """query($cpr: String!) {
+  patientOverview(cpr: $cpr) { plans { id } }
+  patientOverview(cpr: $cpr) { goals { id } notices { code } }
+}"""
+
+
+async def test_one_decision_per_overview_read_by_every_guarded_field_and_the_notice(
+    gateway: InProcessGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain import decision
+    from resolvers import overview, pipeline
+
+    await block(gateway, kind="TREATMENT_PLACE", sor="320161000016009", includeSubUnits=True)
+    made: list[Any] = []
+    parts: list[object] = []
+    decide, decide_part = pipeline.decide, decision.decide_part
+
+    def counted(*args: Any) -> Any:
+        made.append(decide(*args))
+        return made[-1]
+
+    def counted_part(*args: Any) -> Any:
+        parts.append(args[1])
+        return decide_part(*args)
+
+    monkeypatch.setattr(overview, "decide", counted)
+    monkeypatch.setattr(pipeline, "decide_part", counted_part)
+    body = await gateway.query("clinician-homecare-aarhus", VIEW, {"cpr": MULTI})
+    assert [n["code"] for n in body["data"]["patientOverview"]["notices"]] == ["BLOCKED_BY_PATIENT"]
+    assert "appointments" in {e["path"][-1] for e in body["errors"]}
+    # Four guarded fields and the notice: one decision, each part of it decided once.
+    assert len(made) == 1
+    decided = [p for p in made[0].verdicts if not p.startswith("history:")]  # read off edits
+    assert len(parts) == len(decided) >= 4
+
+
+async def test_each_overview_of_a_query_reports_what_its_own_decision_withheld(
+    gateway: InProcessGateway,
+) -> None:
+    await block(gateway, kind="TREATMENT_PLACE", sor="265311000016006")
+    for _ in range(3):  # the two overviews finish in either order
+        body = await gateway.query("clinician-homecare-aarhus", TWICE, {"cpr": MULTI})
+        assert body["data"]["a"]["notices"] == [{"code": "BLOCKED_BY_PATIENT"}]
+        paths = {tuple(e["path"]) for e in body["errors"]}
+        assert ("a", "appointments") in paths
+        assert ("b", "plans") in paths
+
+
+async def test_an_overview_selected_twice_fetches_what_both_selections_ask_for(
+    gateway: InProcessGateway,
+) -> None:
+    body = await gateway.query("clinician-homecare-aarhus", MERGED, {"cpr": MULTI})
+    assert "errors" not in body, body
+    ov = body["data"]["patientOverview"]
+    assert ov["plans"]
+    assert ov["goals"]
+    assert ov["notices"] == []

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from domain.errors import StoreUnavailableError
 from tests.gatewayfixtures import Gateway
 
 MULTI = "0108589995"
@@ -86,3 +91,28 @@ async def test_metrics_show_breaker_state_and_no_patient_data(gateway: Gateway) 
     assert 'spo_upstream_circuit_open{source="rm"} 0' in text
     assert 'spo_upstream_circuit_open{source="cpr"} 0' in text
     assert MULTI not in text
+
+
+async def test_the_identity_alone_reads_cpr_not_the_stamkort(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def unreadable(*args: Any) -> Any:
+        raise StoreUnavailableError("The stamkort cannot be read right now.")
+
+    monkeypatch.setattr(gateway.app.state.services.stamkort, "stamkort", unreadable)
+    query = (
+        "query($c: String!) { patientOverview(cpr: $c) { patient { name } sources { id status } } }"
+    )
+    body = await gateway.query("citizen-multi", query, {"c": MULTI})
+    assert "errors" not in body, body
+    ov = body["data"]["patientOverview"]
+    assert ov["patient"]["name"]
+    assert {s["id"]: s["status"] for s in ov["sources"]}["cpr"] == "OK"
+    # With the stamkort asked for too, its failure is its own, and the identity still shows.
+    both = await gateway.query(
+        "citizen-multi",
+        "query($c: String!) { patientOverview(cpr: $c) { patient { name } stamkort { name } } }",
+        {"c": MULTI},
+    )
+    assert [e["path"] for e in both["errors"]] == [["patientOverview", "stamkort"]]
+    assert both["data"]["patientOverview"]["patient"]["name"]
