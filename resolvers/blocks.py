@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry.types import Info
 
-from domain import blocks as store
+from domain import blocks as rules
 from domain.actor import Actor
 from domain.cpr import normalise_cpr
 from domain.errors import BadInputError, ForbiddenError, NotFoundError, UpstreamError
@@ -23,10 +23,10 @@ from store.auditlog import REFUSED, AccessLogEntry
 BLOCK_ID = re.compile(r"[0-9a-f]{32}")  # what Store.create_block hands out (uuid4 hex)
 
 if TYPE_CHECKING:
-    BlockKind = store.BlockKind
+    BlockKind = rules.BlockKind
 else:
     BlockKind = strawberry.enum(
-        store.BlockKind, name="BlockKind", description="What a block filters by."
+        rules.BlockKind, name="BlockKind", description="What a block filters by."
     )
 
 
@@ -57,7 +57,7 @@ class Block:
     active: bool = strawberry.field(description="In force now.")
 
     @classmethod
-    def of(cls, b: store.Block, now: datetime) -> Block:
+    def of(cls, b: rules.Block, now: datetime) -> Block:
         return cls(
             id=strawberry.ID(b.id),
             kind=b.kind,
@@ -132,8 +132,8 @@ async def create_block(info: Info[Context, None], input: CreateBlockInput) -> Bl
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
-    actor = attempts.may_manage(ctx, cpr, calendar.local_date(now))
-    block = store.Block.new(  # every block rule (domain/blocks.py)
+    creator = Actor.of(attempts.may_manage(ctx, cpr, calendar.local_date(now)))
+    block = rules.Block.new(  # every block rule (domain/blocks.py)
         patient_cpr=cpr,
         kind=input.kind.value,
         valid_from=input.valid_from or now,
@@ -143,8 +143,8 @@ async def create_block(info: Info[Context, None], input: CreateBlockInput) -> Bl
         include_subunits=input.include_sub_units,
         period_start=input.period_start,
         period_end=input.period_end,
-        created_by=Actor.of(actor).id,
-        created_by_role=Actor.of(actor).role,
+        created_by=creator.id,
+        created_by_role=creator.role,
         now=now,
     )
     if block.sor is not None:
@@ -176,7 +176,7 @@ async def override_blocks(info: Info[Context, None], input: OverrideInput) -> Ov
         raise ForbiddenError("Only health professionals can override a patient's blocks.")
     attempts.may_view(ctx, cpr, calendar.local_date(now))
     window = timedelta(minutes=ctx.services.settings.policy.override_window_minutes)
-    o = store.Override.new(  # every override rule (domain/blocks.py)
+    o = rules.Override.new(  # every override rule (domain/blocks.py)
         patient_cpr=cpr,
         authorisation_id=clinician.authorisation_id,
         clinician_name=clinician.name,

@@ -96,7 +96,8 @@ def _stamkort_records(data: StamkortData) -> dict[str, Sequence[Dated]]:
     return out
 
 
-# The fetch table. A new guarded category is a record type, a row here and a field module.
+# The fetch table. A new guarded category is a record type, a row here, its field in SHOWS
+# (resolvers/selection.py) and the field.
 FETCHERS: dict[str, Fetcher] = {
     APPOINTMENTS: Fetcher(Category.APPOINTMENTS, _appointments, lambda _: {}),
     PLANS: Fetcher(Category.PLANS, _plans, _records),
@@ -110,7 +111,6 @@ FETCHERS: dict[str, Fetcher] = {
 class Fetched:
     """Everything one overview request fetched, before any decision."""
 
-    cpr: str
     parts: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, BaseException] = field(default_factory=dict)
     merged: list[AppointmentRecord] = field(default_factory=list)
@@ -175,7 +175,7 @@ async def _fetch(
     ctx: Context, cpr: str, scope: Scope, parts: list[str], sub_unit_filter: bool
 ) -> Fetched:
     sources = ctx.services.sources
-    fetched = Fetched(cpr)
+    fetched = Fetched()
     loaded = await asyncio.gather(
         *(FETCHERS[p].load(ctx, cpr, scope) for p in parts), return_exceptions=True
     )
@@ -253,7 +253,7 @@ async def decide_stamkort(
     """The stamkort part alone, as the overview decides it (for an edit's result)."""
     kept = None if entries is None else tuple(entries)
     data = StamkortData(state, kept)
-    fetched = Fetched(ctx.state.request_id, parts={STAMKORT: data})
+    fetched = Fetched(parts={STAMKORT: data})
     sors = needed_sors(scope, (r.origin for r in _decided_records(fetched)))
     fetched.chains = await ctx.services.sources.ancestors_of(sors)
     return decide(scope, fetched)

@@ -25,8 +25,13 @@ from domain.access import Scope, category_denied
 from resolvers.pipeline import FETCHERS, PATIENT, STAMKORT
 
 # A field that shows a part's data, and the part that holds it.
-SHOWS = {"appointments": "appointments", "plans": "plans", "goals": "goals", "stamkort": STAMKORT}
-SHOWS["patient"] = PATIENT
+SHOWS = {
+    "appointments": "appointments",
+    "plans": "plans",
+    "goals": "goals",
+    "stamkort": STAMKORT,
+    "patient": PATIENT,
+}
 
 
 def _fields(
