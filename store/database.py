@@ -78,13 +78,14 @@ BOUNDED = "_spo_bounded"
 def bounded(
     *,
     unavailable: Callable[[], GatewayError] = lambda: StoreUnavailableError(STORE_UNAVAILABLE),
-    serial: Callable[[Any], asyncio.Lock] | None = None,
+    queued: bool = False,
 ) -> Callable[[_M], _M]:
     """Wrap a repository's coroutine method: time limit, abandonment, error translation.
 
-    ``unavailable`` makes the error a database failure leaves as; ``serial`` (given the
-    repository) is the lock under which calls run one at a time in this process — the wait for
-    it is bounded by the request's deadline only, so queueing never uses up a call's own time.
+    ``unavailable`` makes the error a database failure leaves as. A ``queued`` method only
+    waits for work the repository does on its own, each transaction bounded there by
+    ``timeout_s`` (the access log's group commit): the call is bounded by the request's deadline
+    alone, so queueing never uses up a call's own time.
     """
 
     def wrap(method: _M) -> _M:
@@ -92,20 +93,8 @@ def bounded(
         async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
             db: Database = self.db
             try:
-                if serial is None:
-                    return await _within(method(self, *args, **kwargs), db.limit())
-                lock = serial(self)
-                await asyncio.wait_for(lock.acquire(), remaining())
-
-                async def holding() -> Any:
-                    # Released when the work itself ends: an abandoned call keeps the next one
-                    # waiting until it has really let go of the database.
-                    try:
-                        return await method(self, *args, **kwargs)
-                    finally:
-                        lock.release()
-
-                return await _within(holding(), db.limit())
+                limit = remaining() if queued else db.limit()
+                return await _within(method(self, *args, **kwargs), limit)
             except DATABASE_FAILURES as exc:
                 log.error(
                     "%s.%s: the database failed: %s: %s",
@@ -129,15 +118,17 @@ async def _within(coro: Coroutine[Any, Any, _T], limit: float | None) -> _T:
     try:
         done, _ = await asyncio.wait((task,), timeout=limit)
     except asyncio.CancelledError:
-        _abandon(task)
+        abandon(task)
         raise
     if not done:
-        _abandon(task)
+        abandon(task)
         raise TimeoutError(f"no answer within {limit:.3f} s")
     return task.result()
 
 
-def _abandon(task: asyncio.Task[Any]) -> None:
+def abandon(task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` and let it finish closing its connection in the background; :func:`settle`
+    waits for it."""
     task.cancel()
     _abandoned.add(task)
     task.add_done_callback(_forget)
