@@ -134,8 +134,9 @@ def _canonical(fields_: Mapping[str, Any]) -> dict[str, Any]:
     return canonical
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+#: What ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)`` makes, without building
+#: an encoder for every value.
+_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def entry_hash(fields_: Mapping[str, Any]) -> str:
@@ -161,8 +162,8 @@ def _pieces(own: Mapping[str, Any]) -> tuple[bytes, ...]:
     canonical = _canonical(own)
     pieces: list[bytes] = []
     text: list[str] = []
-    for n, key in enumerate(sorted([*canonical, *_CHAINED])):
-        text.append(("," if n else "{") + _json(key) + ":")
+    for key, name in _keys(tuple(canonical)):
+        text.append(name)
         if key in _CHAINED:
             pieces.append("".join(text).encode("utf-8"))
             text = []
@@ -171,6 +172,13 @@ def _pieces(own: Mapping[str, Any]) -> tuple[bytes, ...]:
     text.append("}")
     pieces.append("".join(text).encode("utf-8"))
     return tuple(pieces)
+
+
+@functools.cache
+def _keys(own: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    # Every entry has the same keys: their order and JSON text are worked out once.
+    ordered = sorted([*own, *_CHAINED])
+    return tuple((key, ("," if n else "{") + _json(key) + ":") for n, key in enumerate(ordered))
 
 
 class _Pending:
