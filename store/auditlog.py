@@ -11,7 +11,8 @@ from) forward.
 
 Appends are committed in groups (``store/groupcommit.py``): within a process they wait in a
 queue, and one writer task takes all that are waiting (at most :data:`MAX_GROUP`), chains them in
-order, inserts them with one statement, moves the head once and commits once; then each caller
+order, inserts them with one statement (PostgreSQL: one round trip for the rows and the head;
+SQLite: one prepared INSERT, in process), moves the head once and commits once; then each caller
 has its own entry. Everything that does not depend on the head (the row, the id, the canonical
 JSON around ``prev_hash`` and ``seq``) is made before the entry joins the queue, so the lock is
 held only for the database round trips. A refused attempt is a group of its own: its check for
@@ -36,9 +37,22 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import RowMapping, TextClause, bindparam, delete, func, select, text, update
+from sqlalchemy import (
+    RowMapping,
+    String,
+    Text,
+    TextClause,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.types import TypeEngine
 
 from domain.actor import Actor
 from domain.errors import AuditUnavailableError, BadInputError, GatewayError
@@ -208,26 +222,34 @@ class _Pending:
         return {**self.row, **chain}, AccessLogEntry(**self.fields, **chain)
 
 
-@functools.cache
-def _write_rows(size: int, with_head: bool) -> TextClause:
-    """A multi-row INSERT of ``size`` entries, its values bound as ``r<row>_<column>``; with the
-    head's new hash (``head``) set in the same statement when ``with_head`` (PostgreSQL).
-
-    Written as text, once per size: SQLAlchemy does not cache the compiled form of a multi-row
-    ``insert().values([...])`` and compiles it anew for every group (about 4 ms for ten rows);
-    a text statement with typed parameters is compiled once and still binds through the
-    columns' types.
-    """
+def _unnest_rows() -> TextClause:
+    """PostgreSQL: a group's rows as one array per column, inserted by ``unnest``, and the head's
+    new hash (``head``) set in the same statement — one round trip, and one statement whatever
+    the group's size, so it is prepared and cached once (a ``VALUES`` list per size would keep
+    a cached statement for every size)."""
     columns = list(access_log.c)
     names = ", ".join(c.name for c in columns)
-    rows = ", ".join("(" + ", ".join(f":r{n}_{c.name}" for c in columns) + ")" for n in range(size))
-    # Made of the tables' own names and row numbers only; every value is a bound parameter.
-    sql = f"INSERT INTO {access_log.name} ({names}) VALUES {rows}"  # noqa: S608
-    params = [bindparam(f"r{n}_{c.name}", type_=c.type) for n in range(size) for c in columns]
-    if with_head:
-        sql = f"WITH written AS ({sql}) UPDATE {audit_head.name} SET hash = :head WHERE id = 1"  # noqa: S608
-        params.append(bindparam("head", type_=audit_head.c.hash.type))
-    return text(sql).bindparams(*params)
+    arrays = ", ".join(f":{c.name}" for c in columns)
+    # Made of the tables' own names only; every value is a bound parameter.
+    sql = (
+        f"WITH written AS (INSERT INTO {access_log.name} ({names}) "  # noqa: S608
+        f"SELECT * FROM unnest({arrays})) "
+        f"UPDATE {audit_head.name} SET hash = :head WHERE id = 1"
+    )
+    return text(sql).bindparams(
+        *(bindparam(c.name, type_=postgresql.ARRAY(_unbounded(c.type))) for c in columns),
+        bindparam("head", type_=audit_head.c.hash.type),
+    )
+
+
+def _unbounded(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    # Cast to text[], not varchar(n)[]: an explicit cast to varchar(n) cuts a longer value
+    # silently (and the stored row would no longer match its hash); assigning text to the
+    # column refuses it instead, as a plain INSERT does.
+    return Text() if isinstance(type_, String) else type_
+
+
+_UNNEST_ROWS = _unnest_rows()
 
 
 class _Coalesced(Exception):
@@ -346,12 +368,12 @@ class AuditLog:
                     rows.append(row)
                     entries.append(entry)
                     prev = entry.hash
-                values = {f"r{n}_{name}": row[name] for n, row in enumerate(rows) for name in row}
                 if conn.dialect.name == "postgresql":
-                    # One round trip: the rows and the head's hash in one statement.
-                    await conn.execute(_write_rows(len(rows), True), {**values, "head": prev})
+                    arrays = {c.name: [row[c.name] for row in rows] for c in access_log.c}
+                    await conn.execute(_UNNEST_ROWS, {**arrays, "head": prev})
                 else:
-                    await conn.execute(_write_rows(len(rows), False), values)
+                    # In-process: one prepared INSERT stepped once a row, in one call.
+                    await conn.execute(access_log.insert(), rows)
                     await conn.execute(
                         update(audit_head).where(audit_head.c.id == 1).values(hash=prev)
                     )

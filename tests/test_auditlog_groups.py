@@ -32,13 +32,18 @@ from tests.test_auditlog import CPR, OTHER, ROOT, new_entry
 
 
 @contextmanager
-def statements(engine: AsyncEngine) -> Iterator[tuple[list[str], asyncio.Event]]:
-    """The SQL ``engine`` sends while the block runs, and an event set at the first one."""
-    sent: list[str] = []
+def statements(engine: AsyncEngine) -> Iterator[tuple[list[tuple[str, int]], asyncio.Event]]:
+    """The SQL ``engine`` sends while the block runs, each with the number of rows it carries
+    (SQLite's executemany, PostgreSQL's arrays for ``unnest``), and an event set at the first."""
+    sent: list[tuple[str, int]] = []
     started = asyncio.Event()
 
     def record(*args: Any) -> None:
-        sent.append(args[2])
+        statement, parameters, many = args[2], args[3], args[5]
+        rows = len(parameters) if many else 1
+        if "unnest" in statement:
+            rows = len(parameters[0])
+        sent.append((statement, rows))
         started.set()
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
@@ -48,9 +53,8 @@ def statements(engine: AsyncEngine) -> Iterator[tuple[list[str], asyncio.Event]]
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
-def rows_per_insert(sent: list[str]) -> list[int]:
-    inserts = [s for s in sent if "INSERT INTO access_log" in s]
-    return [s.count("), (") + 1 for s in inserts]
+def rows_per_insert(sent: list[tuple[str, int]]) -> list[int]:
+    return [rows for statement, rows in sent if "INSERT INTO access_log" in statement]
 
 
 @asynccontextmanager
@@ -305,3 +309,18 @@ async def test_racing_refusals_of_one_actor_are_logged_once(
     assert count == 1
     # A coalesced attempt took no seq: the chain has no gap.
     assert await AuditLog(engine).verify() == VerifyResult(True, 21, None, None)
+
+
+async def test_an_over_long_value_is_refused_never_cut(
+    auditlog: AuditLog, engine: AsyncEngine
+) -> None:
+    long_name = "L" * 201  # the column holds 200
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(AuditUnavailableError):
+            await auditlog.append(new_entry(0, actor_name=long_name))
+        assert await logged(engine) == []
+    else:  # SQLite does not enforce lengths: the whole value is kept
+        await auditlog.append(new_entry(0, actor_name=long_name))
+        stored, _, _ = await auditlog.page(CPR, first=1, after=None)
+        assert stored[0].actor_name == long_name
+    assert (await auditlog.verify()).ok
