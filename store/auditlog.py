@@ -66,8 +66,7 @@ MAX_PAGE = 500
 #: The action of a refused attempt: tenancy said no, so no data was shown (no categories).
 REFUSED = "refused"
 _VERIFY_BATCH = 1000
-#: Most entries one transaction writes: bounds the statement (17 parameters a row) and the time
-#: the head row stays locked.
+#: Most entries one transaction writes: bounds its statement and how long it holds the head row.
 MAX_GROUP = 64
 
 
@@ -318,7 +317,9 @@ class AuditLog:
     async def append(self, entry: NewEntry) -> AccessLogEntry:
         """Write one entry and commit it before returning.
 
-        Raises ``AuditUnavailableError`` if it cannot be written; then nothing was written.
+        Raises ``AuditUnavailableError`` if it cannot be written; then nothing was written —
+        unless the call ran out of time while its group was being written, which may still
+        commit it (logged but not returned).
         """
         written = await self._append(entry, refused_since=None)
         assert written is not None  # only a refusal can be coalesced away
