@@ -88,7 +88,7 @@ def build_schema(
         ],
         execution_context_class=FastExecutor if fast_path else None,
     )
-    _plain_attribute_fields(schema)
+    plain_attribute_fields(schema)
     return schema
 
 
@@ -100,7 +100,7 @@ def _attribute(name: str) -> Callable[..., Any]:
     return resolve
 
 
-def _plain_attribute_fields(schema: strawberry.Schema) -> None:
+def plain_attribute_fields(schema: strawberry.Schema) -> None:
     """Resolve fields that only read an attribute with a plain ``getattr``.
 
     Strawberry marks such fields (no resolver, no extension, no permission) and already skips
