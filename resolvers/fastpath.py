@@ -27,9 +27,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
     GraphQLEnumType,
     GraphQLID,
     GraphQLList,
@@ -39,12 +41,14 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLString,
+    OperationDefinitionNode,
+    VariableNode,
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-__all__ = ["PLAIN_ATTRIBUTE", "FastExecutor"]
+__all__ = ["PLAIN_ATTRIBUTE", "FastExecutor", "fast_executor"]
 
 # Set by ``resolvers/schema.py`` on the resolvers that only ``getattr`` one attribute: the
 # attribute's name.
@@ -55,6 +59,8 @@ _APPLIED = frozenset({"include", "skip"})
 # every resolved value can be skipped for them. (Other values get the same checks it makes.)
 _INERT: frozenset[type] = frozenset({str, int, float, bool, datetime, date})
 _LISTS = (list, tuple)
+# Builders kept across requests, per schema; the oldest go first past this many.
+SHARED_BUILDERS = 2048
 
 Build = Callable[[Any], Any]
 
@@ -67,13 +73,21 @@ _GIVE_UP = _GiveUp()
 
 
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor, completing plain objects and lists of them directly."""
+    """Strawberry's executor, completing plain objects and lists of them directly.
+
+    Use :func:`fast_executor` for a schema: each class it makes keeps its own builders.
+    """
+
+    _shared: ClassVar[dict[tuple[Any, ...], tuple[tuple[FieldNode, ...], Build | None]]] = {}
+    # Operation id -> (operation, the variables its @include/@skip read).
+    _names: ClassVar[dict[int, tuple[OperationDefinitionNode, tuple[str, ...]]]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # (type, field group) -> builder or None, for this request (variables decide which
         # fields were collected). The group is kept alive so that its id is not reused.
         self._builders: dict[tuple[str, int], tuple[FieldDetailsList, Build | None]] = {}
+        self._condition_key: tuple[Any, ...] | None = None
 
     def complete_object_value(
         self,
@@ -189,9 +203,44 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         key = (object_type.name, id(field_details_list))
         cached = self._builders.get(key)
         if cached is None:
-            cached = (field_details_list, self._compile_object(object_type, field_details_list))
+            cached = (field_details_list, self._shared_builder(object_type, field_details_list))
             self._builders[key] = cached
         return cached[1]
+
+    def _shared_builder(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> Build | None:
+        """The builder compiled by an earlier request of the same operation, or a new one.
+
+        A builder depends on the selection's field nodes (the parser cache hands the same
+        document to repeated queries) and on the variables that ``@include``/``@skip`` read;
+        both are in the key, and the entry holds the nodes so that their ids stay theirs.
+        """
+        shared = self._shared
+        nodes = tuple(d.node for d in field_details_list)
+        key = (object_type.name, tuple(map(id, nodes)), self._conditions())
+        entry = shared.get(key)
+        if entry is None:
+            entry = (nodes, self._compile_object(object_type, field_details_list))
+            shared[key] = entry
+            if len(shared) > SHARED_BUILDERS:
+                del shared[next(iter(shared))]  # the oldest
+        return entry[1]
+
+    def _conditions(self) -> tuple[Any, ...]:
+        """The operation, and the values of the variables its ``@include``/``@skip`` read."""
+        if self._condition_key is None:
+            operation = self.operation
+            read = self._names
+            names = read.get(id(operation))
+            if names is None or names[0] is not operation:
+                names = (operation, _condition_variables(operation, self.fragment_definitions))
+                read[id(operation)] = names
+                if len(read) > SHARED_BUILDERS:
+                    del read[next(iter(read))]
+            coerced = self.variable_values.coerced
+            self._condition_key = (id(operation), *(coerced.get(n) for n in names[1]))
+        return self._condition_key
 
     def _compile_object(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
@@ -265,6 +314,30 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if complete is None:
             return None
         return _non_null(complete) if non_null else _nullable(complete)
+
+
+def fast_executor() -> type[FastExecutor]:
+    """A ``FastExecutor`` class for one schema, with its own builders kept across requests."""
+    return type("FastExecutor", (FastExecutor,), {"_shared": {}, "_names": {}})
+
+
+def _condition_variables(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
+    """The variables that ``@include``/``@skip`` read anywhere in the operation's document."""
+    names: set[str] = set()
+    pending: list[Any] = [operation, *fragments.values()]
+    while pending:
+        node = pending.pop()
+        for directive in getattr(node, "directives", None) or ():
+            if directive.name.value in _APPLIED:
+                for argument in directive.arguments or ():
+                    if isinstance(argument.value, VariableNode):
+                        names.add(argument.value.name.value)
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            pending.extend(selection_set.selections)
+    return tuple(sorted(names))
 
 
 def _directives_left(node: Any) -> bool:

@@ -31,7 +31,7 @@ from strawberry.types import ExecutionContext
 
 from domain.settings import GraphQLSettings, Limits
 from resolvers.audit import AuditExtension
-from resolvers.fastpath import PLAIN_ATTRIBUTE, FastExecutor
+from resolvers.fastpath import PLAIN_ATTRIBUTE, fast_executor
 from resolvers.query import Mutation, Query
 from resolvers.reporting import ReportErrors
 
@@ -86,7 +86,7 @@ def build_schema(
             lambda: AddValidationRules(rules),
             *([] if graphql.introspection else [DisableIntrospection]),
         ],
-        execution_context_class=FastExecutor if fast_path else None,
+        execution_context_class=fast_executor() if fast_path else None,
     )
     plain_attribute_fields(schema)
     return schema

@@ -34,13 +34,14 @@ from graphql import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.requests import Request
+from strawberry.extensions import ParserCache
 from strawberry.types import ExecutionResult
 
 from domain.errors import SourceStatus
 from domain.records import AppointmentStatus, Sector
 from gateway.app import new_context, response_data
 from resolvers.appointments import Appointment, Place
-from resolvers.fastpath import FastExecutor
+from resolvers.fastpath import FastExecutor, fast_executor
 from resolvers.plans import Activity, Goal, Plan, Quantity, Target
 from resolvers.schema import build_schema, plain_attribute_fields
 from resolvers.types import Address, Organization, Source, SourceKind, SourceState
@@ -320,7 +321,9 @@ class Probe:
 
 
 def _probe_schema(fast: bool) -> strawberry.Schema:
-    schema = strawberry.Schema(query=Probe, execution_context_class=FastExecutor if fast else None)
+    schema = strawberry.Schema(
+        query=Probe, execution_context_class=fast_executor() if fast else None
+    )
     plain_attribute_fields(schema)
     return schema
 
@@ -533,6 +536,34 @@ def test_plain_lists_are_built_by_the_fast_path_and_random_queries_are_mostly_va
     assert valid >= 90
 
 
+def test_builders_kept_across_requests_follow_the_variables_of_include_and_skip() -> None:
+    """One document (the parser cache hands it back), four combinations of its condition
+    variables, each asked twice: each answer is graphql-core's, and each combination compiled
+    its builder once."""
+    executor = fast_executor()
+    schema = strawberry.Schema(
+        query=Probe, extensions=[lambda: ParserCache(maxsize=8)], execution_context_class=executor
+    )
+    plain_attribute_fields(schema)
+    state = SourceState(
+        id="rm", name="RM", kind=SourceKind.REGION, status=SourceStatus.OK, fetched_at=None,
+        refused_documents=0,
+    )  # fmt: skip
+    data = Data([], [], [], [state, None, state], None)
+    query = (
+        "query($a: Boolean!, $b: Boolean!) "
+        "{ sources { id @include(if: $a) name @skip(if: $b) kind } }"
+    )
+    combinations = [{"a": a, "b": b} for a in (True, False) for b in (True, False)]
+    answers = set()
+    for variables in [*combinations, *reversed(combinations)]:
+        fast = asyncio.run(schema.execute(query, variables, context_value={"data": data}))
+        assert _shown(fast) == _run(SLOW, query, variables, data)
+        answers.add(_shown(fast))
+    assert len(answers) == len(combinations)
+    assert len(executor._shared) == len(combinations)
+
+
 def test_the_fast_path_is_what_the_gateway_runs() -> None:
-    assert build_schema().execution_context_class is FastExecutor
-    assert build_schema(fast_path=False).execution_context_class is not FastExecutor
+    assert issubclass(build_schema().execution_context_class, FastExecutor)
+    assert not issubclass(build_schema(fast_path=False).execution_context_class, FastExecutor)
