@@ -3,8 +3,9 @@ machinery.
 
 An overview completes hundreds of fields that only read an attribute (appointment nodes, plan
 activities, sources): graphql-core builds a ``Path``, an ``Info`` and an argument dict for each,
-and walks ``complete_value`` through several calls. ``FastExecutor`` compiles, once per request
-and selection, a builder for an object type whose collected sub-selection holds only
+and walks ``complete_value`` through several calls. ``FastExecutor`` compiles, once per operation
+and selection (kept across requests), a builder for an object type whose collected sub-selection
+holds only
 
 - ``__typename``, or
 - fields whose resolver is a plain attribute read (``resolvers/schema.py`` marks them) with no
