@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from connectors import cda
-from connectors.apd import ApdConnector
+from connectors.apd import PARSE_ON_LOOP, ApdConnector
 from connectors.apdcache import DocumentCache
 from connectors.cda import CdaError, appointment_status, parse_apd, parse_ts
 from connectors.http import Upstream
@@ -871,8 +871,10 @@ async def test_concurrent_pages_give_the_records_of_sequential_pages(
     assert len(world.crafted["paged_requests"]) == 5
 
 
-async def test_the_page_guard_holds_before_the_fan_out(world: World) -> None:
+@pytest.mark.parametrize("total", [30, 10**15])
+async def test_the_page_guard_holds_before_the_fan_out(world: World, total: int) -> None:
     world.crafted["paged"] = _paged(30)
+    world.crafted["total"] = total
     connector = world.connector("paged", source="aarhus")
     connector.page_size, connector.max_pages = 5, 4
     with pytest.raises(UpstreamBadResponse) as caught:
@@ -889,3 +891,19 @@ async def test_matches_added_during_the_fan_out_are_followed(world: World) -> No
     records = await connector.appointments(MULTI, None, None)
     assert sorted(r.id for r in records) == sorted(f"doc-{i}" for i in range(12))
     assert len(world.crafted["paged_requests"]) == 3
+
+
+async def test_a_large_batch_parsed_off_the_loop_keeps_every_rule(world: World) -> None:
+    resources = _paged(60)
+    assert len(resources) > PARSE_ON_LOOP  # so parsed in a worker thread
+    resources[57] = _docref("bad", make_cda(low=None))
+    world.crafted["bundle"] = _bundle(*resources)
+    connector = world.connector("crafted", source="aarhus")
+    answer = await connector.search_appointments(MULTI, None, None)
+    assert (len(answer.records), [r.document for r in answer.refused]) == (59, ["bad"])
+    resources[58] = _docref("theirs", make_cda(cpr="0201609995"))
+    resources[59] = _docref("hostile", XXE)
+    world.crafted["bundle"] = _bundle(*resources)
+    with pytest.raises(UpstreamBadResponse) as caught:
+        await connector.search_appointments(MULTI, None, None)
+    assert not any(marker in str(caught.value.detail) for marker in PASSWD_MARKERS)
