@@ -195,6 +195,8 @@ class ApdConnector:
         if size <= 0:
             return None
         offsets = range(step, total, size)
+        if not offsets:  # more than the total said: nothing to plan, the link is followed
+            return None
         if 1 + len(offsets) > self.max_pages:  # before a list as long as a hostile total says
             raise self._bad(f"more than {self.max_pages} search pages")
         return [
