@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from typing import Any
 
-import uvicorn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -28,6 +28,7 @@ from domain.records import AppointmentRecord, GoalRecord, PlanRecord
 from gateway.app import create_app
 from gateway.cli import server_options
 from gateway.config import load_settings
+from gateway.workers import serve
 
 
 def _token(request: Request) -> str:
@@ -88,12 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.handapp", description=__doc__)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    uvicorn.run(
-        f"{__name__}:app",
-        factory=True,
-        workers=args.workers,
-        **server_options(load_settings()),
-    )
+    sys.exit(serve(f"{__name__}:app", server_options(load_settings()), args.workers))
 
 
 if __name__ == "__main__":

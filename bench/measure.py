@@ -23,6 +23,16 @@ class Request:
     url: str
     body: bytes
     headers: Mapping[str, str]
+    # What a whole answer looks like (``signature`` of the answer checked before the run); an
+    # answer that differs is counted as degraded: a source or the database gave up under load.
+    whole: tuple[int, bool] | None = None
+
+
+def signature(body: bytes) -> tuple[int, bool]:
+    """How many sources answered OK and whether there are errors: cheap, and format-blind
+    enough for both legs' JSON (compact or not)."""
+    compact = body.replace(b'": "', b'":"')
+    return compact.count(b'"status":"OK"'), b'"errors"' in body
 
 
 @dataclass
@@ -37,6 +47,7 @@ class Run:
     repeat: int
     requests: int = 0
     failed: int = 0
+    degraded: int = 0
     compared: bool = True  # the legs' answers were checked equal (and whole) before this run
     seconds: float = 0.0
     cpu_s: float = 0.0
@@ -68,10 +79,11 @@ class Run:
         return out
 
 
-async def _one(session: aiohttp.ClientSession, req: Request) -> bool:
+async def _one(session: aiohttp.ClientSession, req: Request) -> tuple[bool, bool]:
+    """Whether the request succeeded, and whether its answer was whole."""
     async with session.post(req.url, data=req.body, headers=dict(req.headers)) as resp:
-        await resp.read()
-        return resp.status == 200
+        body = await resp.read()
+        return resp.status == 200, req.whole is None or signature(body) == req.whole
 
 
 async def closed_loop(
@@ -102,11 +114,12 @@ async def closed_loop(
             sent += 1
             t0 = time.perf_counter()
             try:
-                ok = await _one(session, req)
+                ok, whole = await _one(session, req)
             except (aiohttp.ClientError, TimeoutError):
-                ok = False
+                ok, whole = False, False
             run.latencies_ms.append(1000 * (time.perf_counter() - t0))
             run.failed += not ok
+            run.degraded += ok and not whole
 
     cpu0 = server.cpu_s() if server else 0.0
     wall0 = time.perf_counter()

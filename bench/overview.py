@@ -44,7 +44,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from bench import queries
 from bench._sim import start_simulators, stop_simulators
 from bench.configfile import public_pem, write_config
-from bench.measure import Request, Run, closed_loop
+from bench.measure import Request, Run, closed_loop, signature
 from bench.report import figures, plot, table
 from bench.servers import Server
 from domain.blocks import Block, BlockKind
@@ -109,12 +109,12 @@ def _requests(
     return out
 
 
-async def _post(session: aiohttp.ClientSession, req: Request) -> dict[str, Any]:
+async def _post(session: aiohttp.ClientSession, req: Request) -> bytes:
     async with session.post(req.url, data=req.body, headers=dict(req.headers)) as resp:
+        body = await resp.read()
         if resp.status != 200:
-            raise SystemExit(f"{req.url} answered {resp.status}: {(await resp.read())[:300]!r}")
-        answer: dict[str, Any] = await resp.json()
-        return answer
+            raise SystemExit(f"{req.url} answered {resp.status}: {body[:300]!r}")
+        return body
 
 
 def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +136,10 @@ def _write(path: Path, text: str) -> None:
 async def check_same(session: aiohttp.ClientSession, case: Case, reqs: dict[str, Request]) -> bool:
     """Both legs must give the same answer. Returns whether it is a whole one (every source
     OK); a degraded answer (a source timed out under load, say) is reported, not compared."""
-    got = {leg: _comparable(await _post(session, r)) for leg, r in reqs.items()}
+    answers = {leg: await _post(session, r) for leg, r in reqs.items()}
+    for leg, req in reqs.items():
+        req.whole = signature(answers[leg])
+    got = {leg: _comparable(json.loads(body)) for leg, body in answers.items()}
     gateway = got["gateway"]
     overview = gateway["data"].get("patientOverview") or {}
     statuses = {s["id"]: s["status"] for s in overview.get("sources") or []}
@@ -208,6 +211,8 @@ async def time_slowest(
 
 def _plan(args: argparse.Namespace, cache: str, workers: int) -> Iterator[tuple[Case, int]]:
     for case in CASES:
+        if args.case and case.name not in args.case:
+            continue
         if workers > 1 and case.name != "citizen-multi":
             continue  # the workers figure is the citizen overview's throughput
         for c in args.concurrency:
@@ -322,7 +327,7 @@ async def _floor(
         json.dumps({"cpr": persona.cpr, "first": args.first, "n": 200}).encode(),
         {"content-type": "application/json", "authorization": f"Bearer {tokens[persona.id]}"},
     )
-    return float((await _post(session, req))["cpu_ms"])
+    return float(json.loads(await _post(session, req))["cpu_ms"])
 
 
 def _line(run: Run) -> str:
@@ -330,8 +335,17 @@ def _line(run: Run) -> str:
         f"  {run.persona:16} {run.leg:13} {run.cache:5} c={run.concurrency:<3} "
         f"w={run.workers} #{run.repeat}: {run.requests:5} req, {run.cpu_ms:7.2f} ms CPU/req, "
         f"{run.throughput:7.1f} req/s, p50 {run.percentile(0.5):7.1f} ms, "
-        f"p99 {run.percentile(0.99):7.1f} ms" + (f", {run.failed} FAILED" if run.failed else "")
+        f"p99 {run.percentile(0.99):7.1f} ms"
+        + (f", {run.failed} FAILED" if run.failed else "")
+        + (f", {run.degraded} degraded" if run.degraded else "")
     )
+
+
+def _keep_logs(tmp: Path, out: Path) -> None:
+    """The servers' logs, kept beside the results (the temporary folder goes)."""
+    (out / "bench-logs").mkdir(parents=True, exist_ok=True)
+    for log in tmp.glob("*.log"):
+        (out / "bench-logs" / log.name).write_bytes(log.read_bytes())
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -347,6 +361,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--cache", nargs="+", choices=("warm", "cold"), default=["warm", "cold"])
+    parser.add_argument(
+        "--case", action="append", choices=[c.name for c in CASES], help="repeatable; default all"
+    )
     parser.add_argument("--slowest-requests", type=int, default=40)
     parser.add_argument("--database-url", help="e.g. postgresql+asyncpg://…; default: SQLite")
     parser.add_argument("--out", type=Path, default=Path("var"))
@@ -361,7 +378,10 @@ def main(argv: list[str] | None = None) -> None:
     proc, sim_url = start_simulators()
     try:
         with tempfile.TemporaryDirectory(prefix="spo-bench-") as tmp:
-            got = asyncio.run(bench(args, sim_url, Path(tmp)))
+            try:
+                got = asyncio.run(bench(args, sim_url, Path(tmp)))
+            finally:
+                _keep_logs(Path(tmp), args.out)
     finally:
         stop_simulators(proc)
     runs: list[Run] = got["runs"]

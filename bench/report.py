@@ -88,7 +88,7 @@ def table(runs: list[Run], figs: dict[str, float]) -> str:
             cases[(r.persona, r.cache, r.concurrency, r.workers)][r.leg].append(r)
     head = (
         f"{'case':16} {'cache':5} {'c':>3} {'w':>2} {'leg':13} {'CPU ms/req':>10} "
-        f"{'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+        f"{'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'degraded':>8}"
     )
     lines = ["", head, "-" * len(head)]
     for (persona, cache, c, w), legs in cases.items():
@@ -96,7 +96,7 @@ def table(runs: list[Run], figs: dict[str, float]) -> str:
             lines.append(
                 f"{persona:16} {cache:5} {c:3} {w:2} {leg:13} {median_of(rs, 'cpu_ms'):10.2f} "
                 f"{median_of(rs, 'throughput'):8.1f} {median_of(rs, 'p50'):8.1f} "
-                f"{median_of(rs, 'p99'):8.1f}"
+                f"{median_of(rs, 'p99'):8.1f} {_share(rs):>8}"
             )
     slowest = [r for r in runs if r.cache == "direct"]
     lines += [
@@ -118,6 +118,12 @@ def table(runs: list[Run], figs: dict[str, float]) -> str:
         sign = "≤" if kind == "max" else "≥"
         lines.append(f"{name:30} {value:9.2f} {sign}{bound:8.2f}  {'met' if met else 'NOT MET'}")
     return "\n".join(lines)
+
+
+def _share(runs: list[Run]) -> str:
+    """The share of answers that were not whole (a source or the database gave up)."""
+    bad = sum(r.degraded + r.failed for r in runs)
+    return f"{100 * bad / max(1, sum(r.requests for r in runs)):.0f}%" if bad else ""
 
 
 def plot(runs: list[Run], path: Path) -> None:

@@ -64,19 +64,11 @@ async def _serve(settings: Settings) -> None:
 
 
 def asgi_app() -> Any:
-    """The gateway from the environment's settings: the factory each ``--workers`` process
-    calls (uvicorn imports it by name in every worker)."""
+    """The gateway from the environment's settings: the factory ``spo serve`` names, so that
+    each of its workers builds its own (``gateway/workers.py``)."""
     from gateway.app import create_app
 
     return create_app(_settings())
-
-
-def _serve_workers(settings: Settings, workers: int) -> None:
-    """``workers`` processes sharing one listening socket; uvicorn's supervisor restarts a
-    worker that dies and stops them all on SIGTERM/SIGINT. Each worker has its own sources'
-    connection pool and in-process cache; the database (and a ``redis://`` cache) is shared,
-    and the access log's head-row lock keeps one chain across them."""
-    uvicorn.run(f"{__name__}:asgi_app", factory=True, workers=workers, **server_options(settings))
 
 
 async def _demo(port: int) -> None:
@@ -188,10 +180,11 @@ def main(argv: list[str] | None = None) -> None:
     with contextlib.suppress(KeyboardInterrupt):
         if args.command == "demo":
             asyncio.run(_demo(args.simulator_port))
-        elif args.command == "serve" and args.workers > 1:
-            _serve_workers(_settings(), args.workers)
         elif args.command == "serve":
-            asyncio.run(_serve(_settings()))
+            from gateway import workers
+
+            options = server_options(_settings())
+            sys.exit(workers.serve(f"{__name__}:asgi_app", options, args.workers))
         elif args.command == "simulate":
             asyncio.run(_simulate(args.port))
         elif args.command == "token":

@@ -7,6 +7,9 @@ only through the environment, over simulators started here and a SQLite file bot
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -96,3 +99,41 @@ async def test_two_workers_serve_one_port_and_log_one_chain(
         assert overview["patient"]["name"] == "Poul Erik Testesen"
         assert overview["appointments"]["totalCount"] > 0
         assert {s["status"] for s in overview["sources"]} == {"OK"}
+
+
+async def test_workers_that_cannot_start_stop_the_supervisor(tmp_path: Path) -> None:
+    """A port another process holds (without SO_REUSEPORT): every worker fails to bind, and
+    after a few quick exits the supervisor gives up with status 1 instead of looping."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen(1)
+    try:
+        env = {
+            **os.environ,
+            "SPO_CONFIG": str(write_config(tmp_path, public_pem(key))),
+            "SPO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/spo.db",
+            "SPO_HOST": "127.0.0.1",
+            "SPO_PORT": str(held.getsockname()[1]),
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "serve",
+            "--workers",
+            "2",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            output, _ = await asyncio.wait_for(proc.communicate(), timeout=120)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    finally:
+        held.close()
+    assert proc.returncode == 1, output
+    assert b"workers keep exiting right after they start" in output
