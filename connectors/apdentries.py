@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class Entry:
     date: datetime | None
     index: int
     refusal: str | None = None  # why the entry is refused before its document is even read
+    version_key: tuple[str, ...] | None = None  # what identifies its document's bytes, if known
 
 
 def read_entries(bundle: Any, first: int, source: str) -> list[Entry]:
@@ -109,7 +111,25 @@ def _entry(res: dict[str, Any], n: int, source: str) -> Entry | None:
         raw,
         _date(res.get("date"), where, source),
         n,
+        version_key=_version_key(res, url, raw),
     )
+
+
+def _version_key(res: dict[str, Any], url: Any, raw: bytes | None) -> tuple[str, ...] | None:
+    """What identifies the bytes of the entry's document, for ``connectors/apdcache.py``.
+
+    Inline bytes identify themselves (their digest). A url attachment is identified by the
+    entry's id, its ``masterIdentifier`` (the XDS uniqueId, which a registry never reuses for
+    other bytes), the url and the entry's ``date``; without a ``masterIdentifier`` nothing
+    identifies the bytes before they are retrieved, so the entry is not cached.
+    """
+    if raw is not None:
+        return ("data", hashlib.blake2b(raw, digest_size=16).hexdigest())
+    master = as_dict(res.get("masterIdentifier")).get("value")
+    if not isinstance(master, str) or not master or not isinstance(url, str):
+        return None
+    date = res.get("date")
+    return ("url", str(res["id"]), master, url, date if isinstance(date, str) else "")
 
 
 def _date(value: Any, where: str, source: str) -> datetime | None:

@@ -1,9 +1,9 @@
 """Reading MedCom APD-DK 2.0.1 appointment documents (HL7 CDA): pure functions, no I/O.
 
-Only ``defusedxml`` parses (``connectors/cdaxml.py``), with DTDs forbidden, so a billion-laughs
-bomb or an XXE costs microseconds and reads nothing; times are ``connectors/cdatime.py``'s. Every
-problem is a ``CdaError`` whose message names what is wrong and never quotes document content.
-Two kinds:
+Only ``connectors/cdaxml.py`` parses (lxml, any DTD refused before the parser sees it), so a
+billion-laughs bomb or an XXE costs microseconds and reads nothing; times are
+``connectors/cdatime.py``'s. Every problem is a ``CdaError`` whose message names what is wrong and
+never quotes document content. Two kinds:
 
 * ``CdaError`` itself: the bytes cannot be read as a document at all (over the size cap, not
   well-formed, hostile XML). The answer that carried them is broken; the connector fails it.
@@ -75,7 +75,7 @@ from domain.clock import TZ, local_midnight
 from domain.records import AppointmentStatus, OrgRef, Place
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element  # a type only: parsing is defusedxml's
+    from lxml.etree import _Element as Element  # a type only: parsing is cdaxml's
 
 __all__ = [
     "CPR_OID",
@@ -88,6 +88,7 @@ __all__ = [
     "appointment_status",
     "parse_apd",
     "parse_ts",
+    "read_apd",
 ]
 
 CPR_OID = "1.2.208.176.1.2"
@@ -148,7 +149,12 @@ def parse_apd(data: bytes) -> ApdDocument:
     its subclass ``ApdRuleError`` on a document that breaks APD-DK 2.0.1's rules (see the module
     docstring for which).
     """
-    root = parse_xml(data)
+    return read_apd(parse_xml(data))
+
+
+def read_apd(root: Element) -> ApdDocument:
+    """``parse_apd`` on a parsed tree (any ElementTree-like one: a test reads the same tree from
+    another parser and compares)."""
     if root.tag != ROOT_TAG:
         raise ApdRuleError("root element is not an HL7 v3 ClinicalDocument")
     cpr = id_ext(root.find("v3:recordTarget/v3:patientRole", V3), CPR_OID)

@@ -14,7 +14,7 @@ from connectors.cdaxml import V3, attr, find, id_ext, text
 from domain.records import Address, OrgRef, Place
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element  # a type only: parsing is defusedxml's
+    from lxml.etree import _Element as Element  # a type only: parsing is cdaxml's
 
 SOR_OID = "1.2.208.176.1.1"
 YDER_OID = "1.2.208.176.1.4"

@@ -17,7 +17,7 @@ from connectors.cdaxml import V3, ApdRuleError, CdaError, attr, service_event
 from domain.clock import TZ
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
+    from lxml.etree import _Element as Element  # a type only: parsing is cdaxml's
 
 INTERVAL_TEMPLATES = frozenset({"1.2.208.184.10.1.11", "1.2.208.184.200.1.11"})
 _TS = re.compile(

@@ -15,7 +15,8 @@ import pytest
 from aiohttp import web
 
 from connectors import cda
-from connectors.apd import ApdConnector
+from connectors.apd import PARSE_ON_LOOP, ApdConnector
+from connectors.apdcache import DocumentCache
 from connectors.cda import CdaError, appointment_status, parse_apd, parse_ts
 from connectors.http import Upstream
 from domain.clock import TZ
@@ -201,6 +202,31 @@ async def world(pop: Population) -> AsyncIterator[World]:
         return web.json_response(crafted["bundle"], content_type="application/fhir+json")
 
     root.router.add_get("/crafted/xds/DocumentReference", crafted_search)
+    crafted.update(paged=[], style="offset", paged_requests=[], barrier=None)
+
+    async def paged_search(request: web.Request) -> web.Response:
+        # crafted["paged"] in pages of _count, linked by _offset (as the simulator) or by an
+        # opaque token; with a barrier, every page after the first waits until that many are
+        # in flight at once, which only a connector fetching them concurrently gets past.
+        crafted["paged_requests"].append(str(request.url))
+        matches, count = crafted["paged"], int(request.query.get("_count", "1000"))
+        offset = int(request.query.get("_offset", request.query.get("_page", "0")))
+        if offset and crafted["barrier"] is not None:
+            await asyncio.wait_for(crafted["barrier"].wait(), 10)
+        bundle = _bundle(*matches[offset : offset + count])
+        bundle["total"] = crafted.get("total", len(matches))
+        if offset + count < len(matches):
+            key = "_offset" if crafted["style"] == "offset" else "_page"
+            query = [(k, v) for k, v in request.query.items() if k not in ("_offset", "_page")]
+            bundle["link"] = [
+                {
+                    "relation": "next",
+                    "url": str(request.url.with_query([*query, (key, str(offset + count))])),
+                }
+            ]
+        return web.json_response(bundle, content_type="application/fhir+json")
+
+    root.router.add_get("/paged/xds/DocumentReference", paged_search)
     runner = web.AppRunner(root, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -734,3 +760,153 @@ def test_module_constants_match_the_simulator() -> None:
     assert cda.CPR_OID == simcda.CPR_OID
     assert cda.SOR_OID == simcda.SOR_OID
     assert cda.YDER_OID == simcda.YDER_OID
+
+
+# --- the document cache: a version read once is not parsed (or retrieved) again ---
+
+
+async def test_a_second_search_parses_nothing_again(world: World) -> None:
+    connector = world.connector()
+    first = await connector.appointments(MULTI, None, None)
+    parsed = connector.parses
+    assert parsed == len(first) > 0
+    assert await connector.appointments(MULTI, None, None) == first
+    assert connector.parses == parsed
+    assert connector.documents.hits == len(first)
+
+
+async def test_cached_retrieves_are_not_retrieved_again(world: World) -> None:
+    connector = world.connector("aarhus-retrieve")
+    first = await connector.appointments(MULTI, None, None)
+    assert await world.hits("aarhus-retrieve") == 1 + len(first)
+    assert await connector.appointments(MULTI, None, None) == first
+    assert await world.hits("aarhus-retrieve") == 2 + len(first)  # the search only
+    assert connector.parses == len(first)
+
+
+async def test_a_retrieve_without_a_version_identity_is_not_cached(world: World) -> None:
+    _, whole = await world.search("aarhus-retrieve", MULTI, inline="0")
+    resources = [e["resource"] for e in whole["entry"]]
+    for r in resources:
+        del r["masterIdentifier"]  # nothing then says which bytes the url serves
+    world.crafted["bundle"] = _bundle(*resources)
+    connector = world.connector("crafted", source="aarhus")
+    first = await connector.appointments(MULTI, None, None)
+    assert await connector.appointments(MULTI, None, None) == first
+    assert await world.hits("aarhus-retrieve") == 2 * len(resources) + 1
+    assert connector.parses == 2 * len(resources)
+
+
+async def test_a_refused_document_is_cached_as_refused(world: World) -> None:
+    world.crafted["bundle"] = _bundle(_docref("e1", make_cda(low=None)), _docref("e2", make_cda()))
+    connector = world.connector("crafted", source="aarhus")
+    first = await connector.search_appointments(MULTI, None, None)
+    again = await connector.search_appointments(MULTI, None, None)
+    assert again == first
+    assert [r.document for r in again.refused] == ["e1"]
+    assert len(again.records) == 1
+    assert connector.parses == 2
+
+
+async def test_a_cached_document_is_never_another_patients(world: World) -> None:
+    other = "0201609995"
+    world.crafted["bundle"] = _bundle(_docref("e1", make_cda(cpr=MULTI)))
+    connector = world.connector("crafted", source="aarhus")
+    [record] = await connector.appointments(MULTI, None, None)
+    # The same bytes answered for another patient: refused, cached or not.
+    for _ in range(2):
+        with pytest.raises(UpstreamBadResponse) as caught:
+            await connector.appointments(other, None, None)
+        assert "is for" in str(caught.value.detail)
+    # And another patient's refused document is still another patient's.
+    world.crafted["bundle"] = _bundle(_docref("e2", make_cda(cpr=other, low=None)))
+    for _ in range(2):
+        with pytest.raises(UpstreamBadResponse) as caught:
+            await connector.appointments(MULTI, None, None)
+        assert "is for" in str(caught.value.detail)
+    assert connector.parses == 3  # e1 for each patient, e2 once: the second times were cached
+    world.crafted["bundle"] = _bundle(_docref("e1", make_cda(cpr=MULTI)))
+    assert await connector.appointments(MULTI, None, None) == [record]
+
+
+async def test_the_cache_is_bounded() -> None:
+    cache = DocumentCache(2)
+    doc = parse_apd(make_cda())
+    for n in range(3):
+        cache.put(("aarhus", MULTI, str(n)), doc)
+    assert len(cache) == 2
+    assert cache.get(("aarhus", MULTI, "0")) is None
+    assert cache.get(("aarhus", MULTI, "2")) is doc
+
+
+# --- pages fetched together ---
+
+
+def _paged(n: int) -> list[dict[str, Any]]:
+    return [
+        _docref(
+            f"e{i}",
+            make_cda(low=f"202612{1 + i % 28:02d}090000+0100", high="").replace(
+                DOC.encode(), f"doc-{i}".encode()
+            ),
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("style", ["offset", "opaque"])
+async def test_concurrent_pages_give_the_records_of_sequential_pages(
+    world: World, style: str
+) -> None:
+    world.crafted["paged"] = _paged(23)
+    whole = await world.connector("paged", source="aarhus").appointments(MULTI, None, None)
+    assert len(whole) == 23
+    world.crafted["paged_requests"].clear()
+    world.crafted["style"] = style
+    if style == "offset":
+        world.crafted["barrier"] = asyncio.Barrier(4)  # pages 2-5 at once, or never
+    connector = world.connector("paged", source="aarhus")
+    connector.page_size = 5
+    assert await connector.appointments(MULTI, None, None) == whole
+    assert len(world.crafted["paged_requests"]) == 5
+
+
+@pytest.mark.parametrize("total", [30, 10**15])
+async def test_the_page_guard_holds_before_the_fan_out(world: World, total: int) -> None:
+    world.crafted["paged"] = _paged(30)
+    world.crafted["total"] = total
+    connector = world.connector("paged", source="aarhus")
+    connector.page_size, connector.max_pages = 5, 4
+    with pytest.raises(UpstreamBadResponse) as caught:
+        await connector.appointments(MULTI, None, None)
+    assert "more than 4 search pages" in str(caught.value.detail)
+    assert len(world.crafted["paged_requests"]) == 1
+
+
+@pytest.mark.parametrize(("total", "requests"), [(8, 3), (4, 3), (0, 3)])
+async def test_matches_beyond_the_total_are_followed(
+    world: World, total: int, requests: int
+) -> None:
+    world.crafted["paged"] = _paged(12)
+    world.crafted["total"] = total  # outdated by the time the rest come (or simply wrong)
+    connector = world.connector("paged", source="aarhus")
+    connector.page_size = 4
+    records = await connector.appointments(MULTI, None, None)
+    assert sorted(r.id for r in records) == sorted(f"doc-{i}" for i in range(12))
+    assert len(world.crafted["paged_requests"]) == requests
+
+
+async def test_a_large_batch_parsed_off_the_loop_keeps_every_rule(world: World) -> None:
+    resources = _paged(60)
+    assert len(resources) > PARSE_ON_LOOP  # so parsed in a worker thread
+    resources[57] = _docref("bad", make_cda(low=None))
+    world.crafted["bundle"] = _bundle(*resources)
+    connector = world.connector("crafted", source="aarhus")
+    answer = await connector.search_appointments(MULTI, None, None)
+    assert (len(answer.records), [r.document for r in answer.refused]) == (59, ["bad"])
+    resources[58] = _docref("theirs", make_cda(cpr="0201609995"))
+    resources[59] = _docref("hostile", XXE)
+    world.crafted["bundle"] = _bundle(*resources)
+    with pytest.raises(UpstreamBadResponse) as caught:
+        await connector.search_appointments(MULTI, None, None)
+    assert not any(marker in str(caught.value.detail) for marker in PASSWD_MARKERS)
