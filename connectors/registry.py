@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import aiohttp
@@ -86,6 +86,13 @@ CONNECTORS = ConnectorTable(
     cpr=CprConnector,
     stamdata=StamdataConnector,
 )
+
+
+def _period_key(start: datetime | None, end: datetime | None) -> str:
+    if start is None and end is None:
+        return "all"
+    # UTC, so one instant is one key whatever offset it was written with.
+    return ":".join("-" if t is None else t.astimezone(UTC).isoformat() for t in (start, end))
 
 
 class _NotConsented(Exception):
@@ -182,14 +189,18 @@ class Sources:
             source, SourceStatus.OK, tuple(got.records), got.fetched_at, None, got.refused
         )
 
-    async def appointments(self, s: SourceConfig, cpr: str) -> SourceResult[AppointmentRecord]:
+    async def appointments(
+        self, s: SourceConfig, cpr: str, start: datetime | None = None, end: datetime | None = None
+    ) -> SourceResult[AppointmentRecord]:
+        """The source's appointments starting in ``[start, end)`` (``None``: open), cached per
+        period: the key names it, so a day view and the whole list never share an entry."""
         conn = self._appointments[s.id]
         return await self._cached(
             s.id,
-            f"appointments:{s.id}:{cpr}:all",
+            f"appointments:{s.id}:{cpr}:{_period_key(start, end)}",
             AppointmentRecord,
             s.cache_ttl_s,
-            lambda: conn.search_appointments(cpr, None, None),
+            lambda: conn.search_appointments(cpr, start, end),
         )
 
     async def plans(self, s: SourceConfig, cpr: str) -> SourceResult[PlanRecord]:

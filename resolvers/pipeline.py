@@ -6,7 +6,8 @@ stages for its one part.
 
 - **plan**: the parts the query selected (``resolvers/selection.py``), less the categories a
   block denies the viewer outright (nothing of those is fetched).
-- **fetch**: the one fan-out. Every selected part's loader (a row of ``FETCHERS``) runs at once;
+- **fetch**: the one fan-out. Every selected part's loader (a row of ``FETCHERS``) runs at once,
+  the appointments' for the period the query's ``appointments`` fields need (``_narrowed``);
   then, in one more round, the SOR chains that active sub-unit blocks and sub-unit filters need,
   and CPR's address protection when a clinician would see a home visit's address. All of it runs
   under the request's fetch budget.
@@ -19,6 +20,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from connectors.registry import PersonResult, SourceResult, Sources
@@ -32,6 +34,9 @@ from domain.records import AppointmentRecord
 from domain.settings import Limits
 from resolvers.context import Context
 from resolvers.merge import merge_appointments
+
+Window = tuple[datetime | None, datetime | None]  # half-open; None: open on that side
+UNBOUNDED: Window = (None, None)
 
 log = logging.getLogger(__name__)
 APPOINTMENTS, PLANS, GOALS, STAMKORT = "appointments", "plans", "goals", "stamkort"
@@ -53,30 +58,38 @@ class Fetcher:
     """A row of the fetch table: how a part is loaded, and which of its records are decided."""
 
     category: Category
-    load: Callable[[Context, str, Scope], Awaitable[Any]]
+    # ``Window``: the period of appointments the query's fields need (only appointments read it)
+    load: Callable[[Context, str, Scope, Window], Awaitable[Any]]
     records: Callable[[Any], dict[str, Sequence[Dated]]]
 
 
-async def _appointments(ctx: Context, cpr: str, scope: Scope) -> list[SourceResult[Any]]:
+async def _appointments(
+    ctx: Context, cpr: str, scope: Scope, window: Window
+) -> list[SourceResult[Any]]:
     s = ctx.services.sources
-    return list(await asyncio.gather(*(s.appointments(src, cpr) for src in s.appointment_sources)))
+    start, end = window
+    return list(
+        await asyncio.gather(
+            *(s.appointments(src, cpr, start, end) for src in s.appointment_sources)
+        )
+    )
 
 
-async def _plans(ctx: Context, cpr: str, scope: Scope) -> list[SourceResult[Any]]:
+async def _plans(ctx: Context, cpr: str, scope: Scope, window: Window) -> list[SourceResult[Any]]:
     s = ctx.services.sources
     return list(await asyncio.gather(*(s.plans(src, cpr) for src in s.plan_sources)))
 
 
-async def _goals(ctx: Context, cpr: str, scope: Scope) -> list[SourceResult[Any]]:
+async def _goals(ctx: Context, cpr: str, scope: Scope, window: Window) -> list[SourceResult[Any]]:
     s = ctx.services.sources
     return list(await asyncio.gather(*(s.goals(src, cpr) for src in s.plan_sources)))
 
 
-async def _person(ctx: Context, cpr: str, scope: Scope) -> PersonResult:
+async def _person(ctx: Context, cpr: str, scope: Scope, window: Window) -> PersonResult:
     return await ctx.services.sources.person_with_gp(cpr)
 
 
-async def _stamkort(ctx: Context, cpr: str, scope: Scope) -> StamkortData:
+async def _stamkort(ctx: Context, cpr: str, scope: Scope, window: Window) -> StamkortData:
     store = ctx.services.stamkort
     state = await store.stamkort(cpr)
     entries = None
@@ -164,20 +177,38 @@ def fetch_budget(limits: Limits) -> float:
 
 
 async def fetch(
-    ctx: Context, cpr: str, scope: Scope, parts: Iterable[str], *, sub_unit_filter: bool = False
+    ctx: Context,
+    cpr: str,
+    scope: Scope,
+    parts: Iterable[str],
+    *,
+    sub_unit_filter: bool = False,
+    window: Window = UNBOUNDED,
 ) -> Fetched:
-    """The one fan-out, under the fetch budget (see the module's docstring)."""
+    """The one fan-out, under the fetch budget (see the module's docstring). ``window``: the
+    period of appointments the query's fields need (``resolvers/window.py`` ``fetch_window``);
+    unbounded by default, as the calendar feed needs."""
     with deadline_scope(fetch_budget(ctx.services.settings.limits)):
-        return await _fetch(ctx, cpr, scope, list(parts), sub_unit_filter)
+        return await _fetch(ctx, cpr, scope, list(parts), sub_unit_filter, _narrowed(scope, window))
+
+
+def _narrowed(scope: Scope, window: Window) -> Window:
+    """The period to fetch. A decision over only a window's appointments would flag withheld
+    records in that window alone, and probing windows would tell *when* something is hidden: so
+    while a block may withhold anything from this viewer, every appointment is fetched and
+    decided, as for the list view, and only the field narrows what it shows."""
+    if scope.unrestricted or not scope.has_blocks:
+        return window
+    return UNBOUNDED
 
 
 async def _fetch(
-    ctx: Context, cpr: str, scope: Scope, parts: list[str], sub_unit_filter: bool
+    ctx: Context, cpr: str, scope: Scope, parts: list[str], sub_unit_filter: bool, window: Window
 ) -> Fetched:
     sources = ctx.services.sources
     fetched = Fetched()
     loaded = await asyncio.gather(
-        *(FETCHERS[p].load(ctx, cpr, scope) for p in parts), return_exceptions=True
+        *(FETCHERS[p].load(ctx, cpr, scope, window) for p in parts), return_exceptions=True
     )
     for part, got in zip(parts, loaded, strict=True):
         if isinstance(got, StoreUnavailableError):
