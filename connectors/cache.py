@@ -33,7 +33,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -70,6 +70,10 @@ class Cached(Generic[T]):
     stale: bool
     error: UpstreamError | None
     refused: tuple[Refusal, ...] = ()
+    # The stored value this came from: the same object on every hit of one value in this
+    # process, so a caller may keep what it derives from ``records`` under it (compared by
+    # identity, never by value). None when nothing here stands for it (served stale).
+    origin: object | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,9 @@ class RecordCache:
             and self._age(local.fetched_at) < ttl_s
         ):
             self._local.move_to_end(key)
-            return Cached(list(local.records), local.fetched_at, False, None, local.refused)
+            return Cached(
+                list(local.records), local.fetched_at, False, None, local.refused, origin=local
+            )
         task = self._inflight.get(key)
         if task is None:
             task = asyncio.create_task(self._fetch(key, record_type, ttl_s, stale_s, load))
@@ -193,7 +199,14 @@ class RecordCache:
         if found is not None and self._age(found.fetched_at) < ttl_s:
             stored = self._decode(key, found, record_type)
             if stored is not None:
-                return Cached(stored.records, stored.fetched_at, False, None, stored.refused)
+                return Cached(
+                    stored.records,
+                    stored.fetched_at,
+                    False,
+                    None,
+                    stored.refused,
+                    origin=self._origin(key, stored.fetched_at),
+                )
         try:
             loaded = await load()
         except UpstreamError as exc:
@@ -211,7 +224,12 @@ class RecordCache:
             if working:
                 self._remember(key, record_type, answer.records, fetched_at, answer.refused)
             self._write_behind(key, answer, fetched_at, expiry_s)
-        return Cached(list(answer.records), fetched_at, False, None, answer.refused)
+        origin = self._origin(key, fetched_at)
+        return Cached(list(answer.records), fetched_at, False, None, answer.refused, origin=origin)
+
+    def _origin(self, key: str, fetched_at: datetime) -> _Local | None:
+        local = self._local.get(key)
+        return local if local is not None and local.fetched_at == fetched_at else None
 
     def _age(self, fetched_at: datetime) -> float:
         return (self._clock() - fetched_at).total_seconds()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from domain.records import (
 from domain.settings import RegisterConfig, Settings, SourceConfig
 
 log = logging.getLogger(__name__)
+RESULTS_KEPT = 512  # as many as the cache keeps decoded values
 R = TypeVar("R")
 P = TypeVar("P", PlanRecord, GoalRecord)
 
@@ -128,6 +130,8 @@ class Sources:
             return self.upstreams[name]
 
         self.upstreams: dict[str, Upstream] = {}  # one per source: its breaker and retry budget
+        # The last result per cache key, with the stored value it was built from.
+        self._results: OrderedDict[str, tuple[object, SourceResult[Any]]] = OrderedDict()
 
         self.by_id = {s.id: s for s in settings.sources}
         self.appointment_sources = tuple(s for s in settings.sources if s.appointments)
@@ -185,9 +189,22 @@ class Sources:
                 got.error,
                 got.refused,
             )
-        return SourceResult(
+        if got.origin is not None:
+            # A hit on a value this process holds: the result built from it last time, the
+            # same object, so what callers derive from it (the merged appointments) keeps too.
+            kept = self._results.get(key)
+            if kept is not None and kept[0] is got.origin and kept[1].source == source:
+                self._results.move_to_end(key)
+                return kept[1]
+        result = SourceResult(
             source, SourceStatus.OK, tuple(got.records), got.fetched_at, None, got.refused
         )
+        if got.origin is not None:
+            self._results[key] = (got.origin, result)
+            self._results.move_to_end(key)
+            while len(self._results) > RESULTS_KEPT:
+                self._results.popitem(last=False)
+        return result
 
     async def appointments(
         self, s: SourceConfig, cpr: str, start: datetime | None = None, end: datetime | None = None

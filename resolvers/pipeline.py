@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -218,10 +219,7 @@ async def _fetch(
         else:
             fetched.parts[part] = got
     if APPOINTMENTS in fetched.parts:
-        by_id = sources.by_id
-        fetched.merged = merge_appointments(
-            (by_id[r.source], r.records) for r in fetched.parts[APPOINTMENTS]
-        )
+        fetched.merged = _merged(sources, fetched.parts[APPOINTMENTS])
     sors = needed_sors(scope, (r.origin for r in _decided_records(fetched)))
     if sub_unit_filter:
         sors |= {
@@ -235,6 +233,31 @@ async def _fetch(
     )
     fetched.chains, fetched.hide_home_address = chains, hide
     return fetched
+
+
+# The merged appointments by the identity of what they were merged from: the sources' results
+# (the same objects while their cached values stay fresh, see ``Sources._cached``) and their
+# configuration. The key's objects are held by the entry, so no id is reused while it lives.
+_MERGED: OrderedDict[tuple[int, ...], tuple[tuple[object, ...], tuple[AppointmentRecord, ...]]] = (
+    OrderedDict()
+)
+MERGED_KEPT = 64  # a few per patient being looked at
+
+
+def _merged(sources: Sources, results: Sequence[SourceResult[Any]]) -> list[AppointmentRecord]:
+    """The patient's appointments from every source, merged once per set of answers: a warm
+    repeat of a request is handed the list merged before, not 2,080 records merged again."""
+    inputs = tuple(x for r in results for x in (sources.by_id[r.source], r))
+    key = tuple(map(id, inputs))
+    kept = _MERGED.get(key)
+    if kept is not None:
+        _MERGED.move_to_end(key)
+        return list(kept[1])
+    merged = merge_appointments((sources.by_id[r.source], r.records) for r in results)
+    _MERGED[key] = (inputs, tuple(merged))
+    while len(_MERGED) > MERGED_KEPT:
+        _MERGED.popitem(last=False)
+    return merged
 
 
 def _decided_records(fetched: Fetched) -> Iterable[Dated]:

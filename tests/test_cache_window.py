@@ -223,3 +223,23 @@ async def test_under_a_block_a_day_view_is_decided_over_every_appointment(
     codes = [e["extensions"]["code"] for e in narrowed.get("errors", [])]
     assert codes == ["BLOCKED_BY_PATIENT"]
     assert narrowed["data"]["patientOverview"]["w"] == whole["data"]["patientOverview"]["w"]
+
+
+SMALL = """query($cpr: String!) { patientOverview(cpr: $cpr) {
+  appointments(first: 5) { totalCount nodes { id } } } }"""
+
+
+@pytest.mark.in_process
+async def test_a_warm_repeat_is_handed_the_appointments_merged_before(
+    gateway: InProcessGateway,
+) -> None:
+    from resolvers import pipeline
+
+    first = await gateway.query("citizen-history", SMALL, {"cpr": HISTORY})
+    kept = dict(pipeline._MERGED)
+    again = await gateway.query("citizen-history", SMALL, {"cpr": HISTORY})
+    assert again == first
+    assert dict(pipeline._MERGED).keys() == kept.keys()  # no new merge: the same answers
+    # Other answers are other inputs: merged anew.
+    await gateway.query("citizen-multi", SMALL, {"cpr": MULTI})
+    assert len(dict(pipeline._MERGED).keys() - kept.keys()) == 1
