@@ -160,22 +160,30 @@ class RecordCache:
         in its own task under the first caller's context (and so its deadline), and a caller
         giving up does not cancel it for the others.
         """
-        local = self._local.get(key)
-        if (
-            local is not None
-            and local.record_type is record_type
-            and self._age(local.fetched_at) < ttl_s
-        ):
-            self._local.move_to_end(key)
-            return Cached(
-                list(local.records), local.fetched_at, False, None, local.refused, origin=local
-            )
+        hit = self.held(key, record_type, ttl_s)
+        if hit is not None:
+            return hit
         task = self._inflight.get(key)
         if task is None:
             task = asyncio.create_task(self._fetch(key, record_type, ttl_s, stale_s, load))
             self._inflight[key] = task
             task.add_done_callback(lambda t: self._finished(key, t))
         return await asyncio.shield(task)
+
+    def held(self, key: str, record_type: type[T], ttl_s: float) -> Cached[T] | None:
+        """The fresh value under ``key`` this process holds, if it does (what ``fetch`` answers
+        without awaiting anything); else None."""
+        local = self._local.get(key)
+        if (
+            local is None
+            or local.record_type is not record_type
+            or self._age(local.fetched_at) >= ttl_s
+        ):
+            return None
+        self._local.move_to_end(key)
+        return Cached(
+            list(local.records), local.fetched_at, False, None, local.refused, origin=local
+        )
 
     def _finished(self, key: str, task: asyncio.Task[Cached[Any]]) -> None:
         if self._inflight.get(key) is task:

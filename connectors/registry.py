@@ -21,7 +21,7 @@ import aiohttp
 
 from connectors.answer import Answer, Refusal
 from connectors.apd import ApdConnector
-from connectors.cache import RecordCache
+from connectors.cache import Cached, RecordCache
 from connectors.cpr import CprConnector
 from connectors.fhir import FhirConnector
 from connectors.http import Upstream
@@ -90,11 +90,14 @@ CONNECTORS = ConnectorTable(
 )
 
 
-def _period_key(start: datetime | None, end: datetime | None) -> str:
+def _appointments_key(
+    s: SourceConfig, cpr: str, start: datetime | None, end: datetime | None
+) -> str:
     if start is None and end is None:
-        return "all"
+        return f"appointments:{s.id}:{cpr}:all"
     # UTC, so one instant is one key whatever offset it was written with.
-    return ":".join("-" if t is None else t.astimezone(UTC).isoformat() for t in (start, end))
+    period = ":".join("-" if t is None else t.astimezone(UTC).isoformat() for t in (start, end))
+    return f"appointments:{s.id}:{cpr}:{period}"
 
 
 class _NotConsented(Exception):
@@ -189,6 +192,9 @@ class Sources:
                 got.error,
                 got.refused,
             )
+        return self._fresh_result(source, key, got)
+
+    def _fresh_result(self, source: str, key: str, got: Cached[R]) -> SourceResult[R]:
         if got.origin is not None:
             # A hit on a value this process holds: the result built from it last time, the
             # same object, so what callers derive from it (the merged appointments) keeps too.
@@ -206,6 +212,15 @@ class Sources:
                 self._results.popitem(last=False)
         return result
 
+    def held_appointments(
+        self, s: SourceConfig, cpr: str, start: datetime | None = None, end: datetime | None = None
+    ) -> SourceResult[AppointmentRecord] | None:
+        """What ``appointments`` answers when this process holds a fresh value for it, without
+        awaiting anything (so the caller needs no task for it); else None."""
+        key = _appointments_key(s, cpr, start, end)
+        got = self.cache.held(key, AppointmentRecord, s.cache_ttl_s)
+        return None if got is None else self._fresh_result(s.id, key, got)
+
     async def appointments(
         self, s: SourceConfig, cpr: str, start: datetime | None = None, end: datetime | None = None
     ) -> SourceResult[AppointmentRecord]:
@@ -214,7 +229,7 @@ class Sources:
         conn = self._appointments[s.id]
         return await self._cached(
             s.id,
-            f"appointments:{s.id}:{cpr}:{_period_key(start, end)}",
+            _appointments_key(s, cpr, start, end),
             AppointmentRecord,
             s.cache_ttl_s,
             lambda: conn.search_appointments(cpr, start, end),

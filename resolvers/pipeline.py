@@ -69,11 +69,13 @@ async def _appointments(
 ) -> list[SourceResult[Any]]:
     s = ctx.services.sources
     start, end = window
-    return list(
-        await asyncio.gather(
-            *(s.appointments(src, cpr, start, end) for src in s.appointment_sources)
-        )
-    )
+    # Values this process holds answer at once; only the others cost a task each.
+    held = [s.held_appointments(src, cpr, start, end) for src in s.appointment_sources]
+    missing = [src for src, got in zip(s.appointment_sources, held, strict=True) if got is None]
+    if not missing:
+        return cast(list[SourceResult[Any]], held)
+    loaded = iter(await asyncio.gather(*(s.appointments(src, cpr, start, end) for src in missing)))
+    return [got if got is not None else next(loaded) for got in held]
 
 
 async def _plans(ctx: Context, cpr: str, scope: Scope, window: Window) -> list[SourceResult[Any]]:

@@ -673,3 +673,17 @@ async def test_a_hit_hands_out_its_own_list(make_cache: CacheFactory) -> None:
     first.records.clear()
     again = await cache.fetch(KEY, AppointmentRecord, 30, 600, Loader([PLAN]))
     assert again.records == [APPOINTMENT]
+
+
+async def test_held_is_the_fresh_value_this_process_holds(make_cache: CacheFactory) -> None:
+    clock = FakeClock()
+    cache = await make_cache(clock=clock)
+    assert cache.held(KEY, AppointmentRecord, 30) is None
+    fetched = await cache.fetch(KEY, AppointmentRecord, 30, 600, Loader([APPOINTMENT]))
+    held = cache.held(KEY, AppointmentRecord, 30)
+    assert held is not None
+    assert (held.records, held.fetched_at, held.stale) == ([APPOINTMENT], fetched.fetched_at, False)
+    assert held.origin is fetched.origin is not None  # one stored value, one identity
+    assert cache.held(KEY, PlanRecord, 30) is None
+    clock.advance(30)
+    assert cache.held(KEY, AppointmentRecord, 30) is None
