@@ -5,11 +5,18 @@ for TLS), shared by every replica. Values are JSON data (``connectors/codec.py``
 and the backends are ``connectors/cachebackend.py``), never pickles.
 
 ``fetch`` gives a fresh value from the cache, or calls ``load`` (identical concurrent fetches in
-this process share one call), stores the result — the records and, when ``load`` answers an
-``Answer``, the documents the source's answer refused, so a cached answer still says so — for
-``ttl_s + stale_s`` and, when ``load`` fails
-with an ``UpstreamError``, falls back to a stored value younger than ``stale_s`` (stale-if-error).
-Ages use the wall clock, since a value may have been written by another replica.
+this process share one call) and, when ``load`` fails with an ``UpstreamError``, falls back to a
+stored value younger than ``stale_s`` (stale-if-error). What ``load`` answered — the records and,
+when it is an ``Answer``, the documents the source refused, so a cached answer still says so — is
+returned at once and stored for ``ttl_s + stale_s`` by a write in the background (the response
+does not wait for the cache). Ages use the wall clock, since a value may have been written by
+another replica.
+
+What a fetch costs is decoding, not reading, so: a stored value's age is read from its header
+(``connectors/cachebackend.py``) and its records are decoded only when they are served (fresh,
+or stale after a failure), never just to find out they are too old; and each process keeps the
+values it decoded or loaded, so a fresh one is answered from memory, without a backend read or a
+task.
 
 The cache is an optimisation, never a dependency: a broken or unreachable cache, or a value that
 does not decode, is logged and treated as a miss. Access decisions run after the cache, so cached
@@ -23,21 +30,30 @@ They are hashed before they reach the backend, so CPR numbers never show up in R
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from connectors.answer import Answer, Refusal
-from connectors.cachebackend import Stored, backend, backend_key, pack, unpack
+from connectors.cachebackend import (
+    Header,
+    Stored,
+    backend,
+    backend_key,
+    pack,
+    read_header,
+    unpack_payload,
+)
 from domain.errors import UpstreamError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 DECODED_MAX = 512  # decoded values kept per process (a few per patient in flight)
+CLOSE_DRAIN_S = 2.0  # how long close() waits for background writes before cancelling them
+_BROKEN = object()  # what ``_read`` answers when the backend failed (not: holds nothing)
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,20 @@ class Cached(Generic[T]):
     stale: bool
     error: UpstreamError | None
     refused: tuple[Refusal, ...] = ()
+    # The stored value this came from: the same object on every hit of one value in this
+    # process, so a caller may keep what it derives from ``records`` under it (compared by
+    # identity, never by value). None when nothing here stands for it (served stale).
+    origin: object | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class _Local:
+    """A value this process decoded or loaded: immutable records, shared by every hit."""
+
+    record_type: type[Any]
+    records: tuple[Any, ...]
+    fetched_at: datetime
+    refused: tuple[Refusal, ...]
 
 
 def _utcnow() -> datetime:
@@ -82,16 +112,23 @@ class RecordCache:
         self._clock = clock
         self._backend: Any = backend(url, namespace, op_timeout_s)
         self._inflight: dict[str, asyncio.Task[Cached[Any]]] = {}
-        # Decoded values by the digest of their stored text: the records are immutable, and
+        self._writes: dict[str, asyncio.Task[None]] = {}  # the background write per key
+        # Decoded values by key, least recently used first. The records are immutable and
         # decoding (not reading) is what a hit costs, so each stored value is decoded once.
-        self._decoded: OrderedDict[tuple[bytes, type[Any]], Stored[Any]] = OrderedDict()
+        self._local: OrderedDict[str, _Local] = OrderedDict()
 
     async def close(self) -> None:
-        """Cancel fetches still in flight and release the backend's connections."""
+        """Cancel fetches still in flight, let the background writes finish (for a bounded
+        time, then cancel them) and release the backend's connections."""
         tasks = list(self._inflight.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.flush(CLOSE_DRAIN_S)
+        writes = list(self._writes.values())
+        for write in writes:
+            write.cancel()
+        await asyncio.gather(*writes, return_exceptions=True)
         client = getattr(self._backend, "client", None)
         if client is not None:
             # aiocache's RedisCache.close() calls redis' deprecated close(); aclose() is the
@@ -100,6 +137,12 @@ class RecordCache:
         else:
             # Clearing the memory backend also cancels its pending expiry timers.
             await self._backend.clear(namespace=self._namespace)
+
+    async def flush(self, timeout_s: float | None = None) -> None:
+        """Wait until the background writes started so far are done (or ``timeout_s`` passed)."""
+        writes = list(self._writes.values())
+        if writes:
+            await asyncio.wait(writes, timeout=timeout_s)
 
     async def fetch(
         self,
@@ -112,16 +155,35 @@ class RecordCache:
         """The records under ``key``: fresh from the cache, else from ``load``, else stale.
 
         Raises what ``load`` raised when there is nothing young enough to fall back on.
-        Concurrent fetches of the same key in this process share one cache read and one
-        ``load``; the shared work runs in its own task under the first caller's context (and
-        so its deadline), and a caller giving up does not cancel it for the others.
+        A fresh value this process holds is answered at once. Otherwise concurrent fetches of
+        the same key in this process share one cache read and one ``load``; the shared work runs
+        in its own task under the first caller's context (and so its deadline), and a caller
+        giving up does not cancel it for the others.
         """
+        hit = self.held(key, record_type, ttl_s)
+        if hit is not None:
+            return hit
         task = self._inflight.get(key)
         if task is None:
             task = asyncio.create_task(self._fetch(key, record_type, ttl_s, stale_s, load))
             self._inflight[key] = task
             task.add_done_callback(lambda t: self._finished(key, t))
         return await asyncio.shield(task)
+
+    def held(self, key: str, record_type: type[T], ttl_s: float) -> Cached[T] | None:
+        """The fresh value under ``key`` this process holds, if it does (what ``fetch`` answers
+        without awaiting anything); else None."""
+        local = self._local.get(key)
+        if (
+            local is None
+            or local.record_type is not record_type
+            or self._age(local.fetched_at) >= ttl_s
+        ):
+            return None
+        self._local.move_to_end(key)
+        return Cached(
+            list(local.records), local.fetched_at, False, None, local.refused, origin=local
+        )
 
     def _finished(self, key: str, task: asyncio.Task[Cached[Any]]) -> None:
         if self._inflight.get(key) is task:
@@ -139,55 +201,113 @@ class RecordCache:
         stale_s: float,
         load: Callable[[], Awaitable[list[T] | Answer[T]]],
     ) -> Cached[T]:
-        stored = await self._read(key, record_type)
-        if stored is not None and self._age(stored) < ttl_s:
-            return Cached(stored.records, stored.fetched_at, False, None, stored.refused)
+        header = await self._read(key)
+        working = header is not _BROKEN
+        found = header if isinstance(header, Header) else None
+        if found is not None and self._age(found.fetched_at) < ttl_s:
+            stored = self._decode(key, found, record_type)
+            if stored is not None:
+                return Cached(
+                    stored.records,
+                    stored.fetched_at,
+                    False,
+                    None,
+                    stored.refused,
+                    origin=self._origin(key, stored.fetched_at),
+                )
         try:
             loaded = await load()
         except UpstreamError as exc:
-            if stored is not None and self._age(stored) < stale_s:
-                return Cached(stored.records, stored.fetched_at, True, exc, stored.refused)
+            if found is not None and self._age(found.fetched_at) < stale_s:
+                # The one case an expired value is decoded: it is served.
+                stored = self._decode(key, found, record_type)
+                if stored is not None:
+                    return Cached(stored.records, stored.fetched_at, True, exc, stored.refused)
             raise
         answer = loaded if isinstance(loaded, Answer) else Answer(loaded)
         fetched_at = self._clock()
-        await self._write(key, answer, fetched_at, ttl_s + stale_s)
-        return Cached(answer.records, fetched_at, False, None, answer.refused)
+        expiry_s = ttl_s + stale_s
+        if expiry_s > 0:
+            # Only while the backend answers: a broken cache is a miss, here as on replicas.
+            if working:
+                self._remember(key, record_type, answer.records, fetched_at, answer.refused)
+            self._write_behind(key, answer, fetched_at, expiry_s)
+        origin = self._origin(key, fetched_at)
+        return Cached(list(answer.records), fetched_at, False, None, answer.refused, origin=origin)
 
-    def _age(self, stored: Stored[T]) -> float:
-        return (self._clock() - stored.fetched_at).total_seconds()
+    def _origin(self, key: str, fetched_at: datetime) -> _Local | None:
+        local = self._local.get(key)
+        return local if local is not None and local.fetched_at == fetched_at else None
 
-    async def _read(self, key: str, record_type: type[T]) -> Stored[T] | None:
+    def _age(self, fetched_at: datetime) -> float:
+        return (self._clock() - fetched_at).total_seconds()
+
+    async def _read(self, key: str) -> Header[Any] | object | None:
+        """The stored value's header (its records not decoded), ``None`` when there is none or
+        it is not ours, ``_BROKEN`` when the backend failed."""
         try:
             text = await self._backend.get(backend_key(key))
         except Exception:  # the cache must never fail a request
             log.warning("cache read failed; treating as a miss", exc_info=True)
-            return None
+            return _BROKEN
         if text is None:
             return None
-        memo = None
-        if isinstance(text, str | bytes):
-            raw = text.encode("utf-8") if isinstance(text, str) else text
-            memo = (hashlib.blake2b(raw, digest_size=16).digest(), record_type)
-        if memo is not None and memo in self._decoded:
-            self._decoded.move_to_end(memo)
-            hit: Stored[T] = self._decoded[memo]
-            return Stored(list(hit.records), hit.fetched_at, hit.refused)
         try:
-            stored = unpack(text, record_type)
+            return read_header(text)
+        except ValueError as exc:
+            log.warning("cached value rejected: %s", exc)
+            return None
+
+    def _decode(self, key: str, header: Header[Any], record_type: type[T]) -> Stored[T] | None:
+        local = self._local.get(key)
+        if (
+            local is not None
+            and local.record_type is record_type
+            and local.fetched_at == header.fetched_at
+        ):
+            # The value this process already holds (another replica's would differ in time).
+            return Stored(list(local.records), local.fetched_at, local.refused)
+        try:
+            stored = unpack_payload(header, record_type)
         except (ValueError, TypeError) as exc:
             log.warning("cached value for a %s key rejected: %s", record_type.__name__, exc)
             return None
-        if memo is not None:
-            self._decoded[memo] = Stored(list(stored.records), stored.fetched_at, stored.refused)
-            while len(self._decoded) > DECODED_MAX:
-                self._decoded.popitem(last=False)
+        self._remember(key, record_type, stored.records, stored.fetched_at, stored.refused)
         return stored
 
+    def _remember(
+        self,
+        key: str,
+        record_type: type[Any],
+        records: list[Any],
+        fetched_at: datetime,
+        refused: tuple[Refusal, ...],
+    ) -> None:
+        self._local[key] = _Local(record_type, tuple(records), fetched_at, refused)
+        self._local.move_to_end(key)
+        while len(self._local) > DECODED_MAX:
+            self._local.popitem(last=False)
+
+    def _write_behind(self, key: str, answer: Answer[T], at: datetime, expiry_s: float) -> None:
+        earlier = self._writes.get(key)
+        if earlier is not None:
+            earlier.cancel()  # superseded: the newer answer is the one to keep
+        write = asyncio.create_task(self._write(key, answer, at, expiry_s))
+        self._writes[key] = write
+        write.add_done_callback(lambda t: self._written(key, t))
+
+    def _written(self, key: str, write: asyncio.Task[None]) -> None:
+        if self._writes.get(key) is write:
+            del self._writes[key]
+
     async def _write(self, key: str, answer: Answer[T], at: datetime, expiry_s: float) -> None:
-        if expiry_s <= 0:
-            return
         try:
             text = pack(answer, at)
             await self._backend.set(backend_key(key), text, ttl=float(expiry_s))
+        except asyncio.CancelledError:
+            raise
         except Exception:  # the cache must never fail a request
-            log.warning("cache write failed; the records are served uncached", exc_info=True)
+            log.warning("cache write failed; the records stay uncached", exc_info=True)
+            local = self._local.get(key)
+            if local is not None and local.fetched_at == at:
+                del self._local[key]  # a miss next time, as on every other replica

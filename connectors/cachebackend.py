@@ -18,7 +18,9 @@ from connectors import codec
 from connectors.answer import Answer, Refusal
 
 T = TypeVar("T")
-FORMAT = 2  # 2: the envelope carries the refused documents too
+# 3: a header line (the format and when the value was fetched) in front of the payload, so a
+# value's age is read without decoding its records.
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -30,31 +32,64 @@ class Stored(Generic[T]):
     refused: tuple[Refusal, ...] = ()
 
 
+@dataclass(frozen=True)
+class Header(Generic[T]):
+    """A stored value read as far as its header: its age is known, its records not yet
+    decoded (``payload`` is the undecoded rest)."""
+
+    fetched_at: datetime
+    payload: str | bytes
+
+
 def pack(answer: Answer[T], at: datetime) -> str:
-    """The envelope of ``answer`` fetched ``at``, as JSON text."""
-    envelope = {
-        "v": FORMAT,
-        "fetched_at": at.isoformat(),
-        "records": codec.dump(answer.records),
-        "refused": codec.dump(answer.refused),
-    }
-    return json.dumps(envelope, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """The envelope of ``answer`` fetched ``at``, as text: a JSON header line, then the JSON
+    payload. JSON text without indentation never holds a raw newline, so the first one ends the
+    header."""
+    header = {"v": FORMAT, "fetched_at": at.isoformat()}
+    payload = {"records": codec.dump(answer.records), "refused": codec.dump(answer.refused)}
+    return _json(header) + "\n" + _json(payload)
 
 
-def unpack(text: Any, record_type: type[T]) -> Stored[T]:
-    """The envelope in ``text``; ``ValueError``/``TypeError`` when it is not one of ours."""
-    if not isinstance(text, str | bytes):
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def read_header(text: Any) -> Header[Any]:
+    """The header of the envelope in ``text``; ``ValueError`` when it is not one of ours."""
+    head: str | bytes
+    payload: str | bytes
+    if isinstance(text, str):
+        head, sep, payload = text.partition("\n")
+    elif isinstance(text, bytes):
+        head, bsep, payload = text.partition(b"\n")
+        sep = bsep.decode()
+    else:
         raise ValueError(f"cached value is a {type(text).__name__}, not text")
-    data = codec.parse(text)
-    if type(data) is not dict or data.keys() != {"v", "fetched_at", "records", "refused"}:
+    if not sep:
+        raise ValueError("not a cache envelope")
+    data = codec.parse(head)
+    if type(data) is not dict or data.keys() != {"v", "fetched_at"}:
         raise ValueError("not a cache envelope")
     if data["v"] != FORMAT or type(data["fetched_at"]) is not str:
         raise ValueError("unknown cache envelope format")
     fetched_at = datetime.fromisoformat(data["fetched_at"])
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at has no time zone")
+    return Header(fetched_at, payload)
+
+
+def unpack_payload(header: Header[Any], record_type: type[T]) -> Stored[T]:
+    """The records behind ``header``; ``ValueError``/``TypeError`` when they do not decode."""
+    data = codec.parse(header.payload)
+    if type(data) is not dict or data.keys() != {"records", "refused"}:
+        raise ValueError("not a cache payload")
     refused = tuple(codec.load(data["refused"], Refusal))
-    return Stored(codec.load(data["records"], record_type), fetched_at, refused)
+    return Stored(codec.load(data["records"], record_type), header.fetched_at, refused)
+
+
+def unpack(text: Any, record_type: type[T]) -> Stored[T]:
+    """The whole envelope in ``text``; ``ValueError``/``TypeError`` when it is not one of ours."""
+    return unpack_payload(read_header(text), record_type)
 
 
 def backend_key(key: str) -> str:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import aiohttp
 
 from connectors.answer import Answer, Refusal
 from connectors.apd import ApdConnector
-from connectors.cache import RecordCache
+from connectors.cache import Cached, RecordCache
 from connectors.cpr import CprConnector
 from connectors.fhir import FhirConnector
 from connectors.http import Upstream
@@ -40,6 +41,7 @@ from domain.records import (
 from domain.settings import RegisterConfig, Settings, SourceConfig
 
 log = logging.getLogger(__name__)
+RESULTS_KEPT = 512  # as many as the cache keeps decoded values
 R = TypeVar("R")
 P = TypeVar("P", PlanRecord, GoalRecord)
 
@@ -88,6 +90,16 @@ CONNECTORS = ConnectorTable(
 )
 
 
+def _appointments_key(
+    s: SourceConfig, cpr: str, start: datetime | None, end: datetime | None
+) -> str:
+    if start is None and end is None:
+        return f"appointments:{s.id}:{cpr}:all"
+    # UTC, so one instant is one key whatever offset it was written with.
+    period = ":".join("-" if t is None else t.astimezone(UTC).isoformat() for t in (start, end))
+    return f"appointments:{s.id}:{cpr}:{period}"
+
+
 class _NotConsented(Exception):
     """Carries a consent refusal past the cache: it must never be answered with stale data."""
 
@@ -121,6 +133,8 @@ class Sources:
             return self.upstreams[name]
 
         self.upstreams: dict[str, Upstream] = {}  # one per source: its breaker and retry budget
+        # The last result per cache key, with the stored value it was built from.
+        self._results: OrderedDict[str, tuple[object, SourceResult[Any]]] = OrderedDict()
 
         self.by_id = {s.id: s for s in settings.sources}
         self.appointment_sources = tuple(s for s in settings.sources if s.appointments)
@@ -178,18 +192,47 @@ class Sources:
                 got.error,
                 got.refused,
             )
-        return SourceResult(
+        return self._fresh_result(source, key, got)
+
+    def _fresh_result(self, source: str, key: str, got: Cached[R]) -> SourceResult[R]:
+        if got.origin is not None:
+            # A hit on a value this process holds: the result built from it last time, the
+            # same object, so what callers derive from it (the merged appointments) keeps too.
+            kept = self._results.get(key)
+            if kept is not None and kept[0] is got.origin and kept[1].source == source:
+                self._results.move_to_end(key)
+                return kept[1]
+        result = SourceResult(
             source, SourceStatus.OK, tuple(got.records), got.fetched_at, None, got.refused
         )
+        if got.origin is not None:
+            self._results[key] = (got.origin, result)
+            self._results.move_to_end(key)
+            while len(self._results) > RESULTS_KEPT:
+                self._results.popitem(last=False)
+        return result
 
-    async def appointments(self, s: SourceConfig, cpr: str) -> SourceResult[AppointmentRecord]:
+    def held_appointments(
+        self, s: SourceConfig, cpr: str, start: datetime | None = None, end: datetime | None = None
+    ) -> SourceResult[AppointmentRecord] | None:
+        """What ``appointments`` answers when this process holds a fresh value for it, without
+        awaiting anything (so the caller needs no task for it); else None."""
+        key = _appointments_key(s, cpr, start, end)
+        got = self.cache.held(key, AppointmentRecord, s.cache_ttl_s)
+        return None if got is None else self._fresh_result(s.id, key, got)
+
+    async def appointments(
+        self, s: SourceConfig, cpr: str, start: datetime | None = None, end: datetime | None = None
+    ) -> SourceResult[AppointmentRecord]:
+        """The source's appointments starting in ``[start, end)`` (``None``: open), cached per
+        period: the key names it, so a day view and the whole list never share an entry."""
         conn = self._appointments[s.id]
         return await self._cached(
             s.id,
-            f"appointments:{s.id}:{cpr}:all",
+            _appointments_key(s, cpr, start, end),
             AppointmentRecord,
             s.cache_ttl_s,
-            lambda: conn.search_appointments(cpr, None, None),
+            lambda: conn.search_appointments(cpr, start, end),
         )
 
     async def plans(self, s: SourceConfig, cpr: str) -> SourceResult[PlanRecord]:

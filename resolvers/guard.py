@@ -21,6 +21,7 @@ from strawberry.schema_directive import Location
 from strawberry.types import Info
 
 from domain.access import Category
+from domain.decision import Decision
 from domain.errors import BlockedError
 from resolvers.context import Context, RequestState
 from resolvers.types import DataCategory
@@ -52,9 +53,16 @@ def withhold(state: RequestState, path: list[str | int]) -> None:
     )
 
 
-def check(state: RequestState, category: Category, part: str, path: list[str | int]) -> bool:
-    """Whether the field may resolve at all; reports its path when anything of it is withheld."""
-    decision = state.decision
+def check(
+    state: RequestState,
+    category: Category,
+    part: str,
+    path: list[str | int],
+    decision: Decision | None = None,
+) -> bool:
+    """Whether the field may resolve at all; reports its path when anything of it is withheld.
+    ``decision``: the one of the overview the field belongs to (else the request's)."""
+    decision = decision or state.decision
     if decision is None:
         raise RuntimeError("guarded field resolved without an access decision")
     verdict = decision.verdicts.get(part)
@@ -80,7 +88,11 @@ class GuardExtension(FieldExtension):
         self, next_: Any, source: Any, info: Info[Context, None], **kwargs: Any
     ) -> Any:
         part = self.part if isinstance(self.part, str) else self.part(kwargs)
-        if not check(info.context.state, self.category, part, info.path.as_list()):
+        # A query may select several overviews, which run at once: each field reads its own
+        # overview's decision, not whichever was made last for the request.
+        own = getattr(source, "decision", None)
+        own = own if isinstance(own, Decision) else None
+        if not check(info.context.state, self.category, part, info.path.as_list(), own):
             return None
         return await next_(source, info, **kwargs)
 

@@ -55,7 +55,7 @@ from resolvers.selection import plan
 from resolvers.sources import REGISTERS, report_failures, source_states, source_types
 from resolvers.stamkort import Stamkort, stamkort_of
 from resolvers.types import Notice, Source, SourceState
-from resolvers.window import selection_of, window_of
+from resolvers.window import fetch_window, selection_of, window_of
 
 log = logging.getLogger(__name__)
 __all__ = ["REGISTERS", "PatientOverview", "patient_overview"]
@@ -193,7 +193,8 @@ async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOvervi
             override_reason=scope.override.reason if scope.override else None,
         )
     parts, sub_units = plan(info, scope)
-    fetched = await fetch(ctx, cpr, scope, parts, sub_unit_filter=sub_units)
+    window = fetch_window(info, state.now)
+    fetched = await fetch(ctx, cpr, scope, parts, sub_unit_filter=sub_units, window=window)
     state.decision = decide(scope, fetched)
     return PatientOverview(
         cpr=cpr, fetched=fetched, decision=state.decision, source_types=source_types(ctx)

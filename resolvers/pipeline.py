@@ -6,7 +6,8 @@ stages for its one part.
 
 - **plan**: the parts the query selected (``resolvers/selection.py``), less the categories a
   block denies the viewer outright (nothing of those is fetched).
-- **fetch**: the one fan-out. Every selected part's loader (a row of ``FETCHERS``) runs at once;
+- **fetch**: the one fan-out. Every selected part's loader (a row of ``FETCHERS``) runs at once,
+  the appointments' for the period the query's ``appointments`` fields need (``_narrowed``);
   then, in one more round, the SOR chains that active sub-unit blocks and sub-unit filters need,
   and CPR's address protection when a clinician would see a home visit's address. All of it runs
   under the request's fetch budget.
@@ -17,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from connectors.registry import PersonResult, SourceResult, Sources
@@ -32,6 +35,9 @@ from domain.records import AppointmentRecord
 from domain.settings import Limits
 from resolvers.context import Context
 from resolvers.merge import merge_appointments
+
+Window = tuple[datetime | None, datetime | None]  # half-open; None: open on that side
+UNBOUNDED: Window = (None, None)
 
 log = logging.getLogger(__name__)
 APPOINTMENTS, PLANS, GOALS, STAMKORT = "appointments", "plans", "goals", "stamkort"
@@ -53,30 +59,40 @@ class Fetcher:
     """A row of the fetch table: how a part is loaded, and which of its records are decided."""
 
     category: Category
-    load: Callable[[Context, str, Scope], Awaitable[Any]]
+    # ``Window``: the period of appointments the query's fields need (only appointments read it)
+    load: Callable[[Context, str, Scope, Window], Awaitable[Any]]
     records: Callable[[Any], dict[str, Sequence[Dated]]]
 
 
-async def _appointments(ctx: Context, cpr: str, scope: Scope) -> list[SourceResult[Any]]:
+async def _appointments(
+    ctx: Context, cpr: str, scope: Scope, window: Window
+) -> list[SourceResult[Any]]:
     s = ctx.services.sources
-    return list(await asyncio.gather(*(s.appointments(src, cpr) for src in s.appointment_sources)))
+    start, end = window
+    # Values this process holds answer at once; only the others cost a task each.
+    held = [s.held_appointments(src, cpr, start, end) for src in s.appointment_sources]
+    missing = [src for src, got in zip(s.appointment_sources, held, strict=True) if got is None]
+    if not missing:
+        return cast(list[SourceResult[Any]], held)
+    loaded = iter(await asyncio.gather(*(s.appointments(src, cpr, start, end) for src in missing)))
+    return [got if got is not None else next(loaded) for got in held]
 
 
-async def _plans(ctx: Context, cpr: str, scope: Scope) -> list[SourceResult[Any]]:
+async def _plans(ctx: Context, cpr: str, scope: Scope, window: Window) -> list[SourceResult[Any]]:
     s = ctx.services.sources
     return list(await asyncio.gather(*(s.plans(src, cpr) for src in s.plan_sources)))
 
 
-async def _goals(ctx: Context, cpr: str, scope: Scope) -> list[SourceResult[Any]]:
+async def _goals(ctx: Context, cpr: str, scope: Scope, window: Window) -> list[SourceResult[Any]]:
     s = ctx.services.sources
     return list(await asyncio.gather(*(s.goals(src, cpr) for src in s.plan_sources)))
 
 
-async def _person(ctx: Context, cpr: str, scope: Scope) -> PersonResult:
+async def _person(ctx: Context, cpr: str, scope: Scope, window: Window) -> PersonResult:
     return await ctx.services.sources.person_with_gp(cpr)
 
 
-async def _stamkort(ctx: Context, cpr: str, scope: Scope) -> StamkortData:
+async def _stamkort(ctx: Context, cpr: str, scope: Scope, window: Window) -> StamkortData:
     store = ctx.services.stamkort
     state = await store.stamkort(cpr)
     entries = None
@@ -164,20 +180,38 @@ def fetch_budget(limits: Limits) -> float:
 
 
 async def fetch(
-    ctx: Context, cpr: str, scope: Scope, parts: Iterable[str], *, sub_unit_filter: bool = False
+    ctx: Context,
+    cpr: str,
+    scope: Scope,
+    parts: Iterable[str],
+    *,
+    sub_unit_filter: bool = False,
+    window: Window = UNBOUNDED,
 ) -> Fetched:
-    """The one fan-out, under the fetch budget (see the module's docstring)."""
+    """The one fan-out, under the fetch budget (see the module's docstring). ``window``: the
+    period of appointments the query's fields need (``resolvers/window.py`` ``fetch_window``);
+    unbounded by default, as the calendar feed needs."""
     with deadline_scope(fetch_budget(ctx.services.settings.limits)):
-        return await _fetch(ctx, cpr, scope, list(parts), sub_unit_filter)
+        return await _fetch(ctx, cpr, scope, list(parts), sub_unit_filter, _narrowed(scope, window))
+
+
+def _narrowed(scope: Scope, window: Window) -> Window:
+    """The period to fetch. A decision over only a window's appointments would flag withheld
+    records in that window alone, and probing windows would tell *when* something is hidden: so
+    while a block may withhold anything from this viewer, every appointment is fetched and
+    decided, as for the list view, and only the field narrows what it shows."""
+    if scope.unrestricted or not scope.has_blocks:
+        return window
+    return UNBOUNDED
 
 
 async def _fetch(
-    ctx: Context, cpr: str, scope: Scope, parts: list[str], sub_unit_filter: bool
+    ctx: Context, cpr: str, scope: Scope, parts: list[str], sub_unit_filter: bool, window: Window
 ) -> Fetched:
     sources = ctx.services.sources
     fetched = Fetched()
     loaded = await asyncio.gather(
-        *(FETCHERS[p].load(ctx, cpr, scope) for p in parts), return_exceptions=True
+        *(FETCHERS[p].load(ctx, cpr, scope, window) for p in parts), return_exceptions=True
     )
     for part, got in zip(parts, loaded, strict=True):
         if isinstance(got, StoreUnavailableError):
@@ -187,10 +221,7 @@ async def _fetch(
         else:
             fetched.parts[part] = got
     if APPOINTMENTS in fetched.parts:
-        by_id = sources.by_id
-        fetched.merged = merge_appointments(
-            (by_id[r.source], r.records) for r in fetched.parts[APPOINTMENTS]
-        )
+        fetched.merged = _merged(sources, fetched.parts[APPOINTMENTS])
     sors = needed_sors(scope, (r.origin for r in _decided_records(fetched)))
     if sub_unit_filter:
         sors |= {
@@ -204,6 +235,31 @@ async def _fetch(
     )
     fetched.chains, fetched.hide_home_address = chains, hide
     return fetched
+
+
+# The merged appointments by the identity of what they were merged from: the sources' results
+# (the same objects while their cached values stay fresh, see ``Sources._cached``) and their
+# configuration. The key's objects are held by the entry, so no id is reused while it lives.
+_MERGED: OrderedDict[tuple[int, ...], tuple[tuple[object, ...], tuple[AppointmentRecord, ...]]] = (
+    OrderedDict()
+)
+MERGED_KEPT = 64  # a few per patient being looked at
+
+
+def _merged(sources: Sources, results: Sequence[SourceResult[Any]]) -> list[AppointmentRecord]:
+    """The patient's appointments from every source, merged once per set of answers: a warm
+    repeat of a request is handed the list merged before, not 2,080 records merged again."""
+    inputs = tuple(x for r in results for x in (sources.by_id[r.source], r))
+    key = tuple(map(id, inputs))
+    kept = _MERGED.get(key)
+    if kept is not None:
+        _MERGED.move_to_end(key)
+        return list(kept[1])
+    merged = merge_appointments((sources.by_id[r.source], r.records) for r in results)
+    _MERGED[key] = (inputs, tuple(merged))
+    while len(_MERGED) > MERGED_KEPT:
+        _MERGED.popitem(last=False)
+    return merged
 
 
 def _decided_records(fetched: Fetched) -> Iterable[Dated]:

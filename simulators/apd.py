@@ -61,7 +61,7 @@ from simulators.cdadoc import render_cda
 from simulators.docref import FORMAT_CODE, document_reference
 from simulators.faults import FAULT, FAULT_KEY, Fault
 from simulators.population import GP_SHARED_SINCE, Population
-from simulators.search import BadSearch, int_param, patient
+from simulators.search import BadSearch, int_param, patient, searched
 
 __all__ = ["FORMAT_CODE", "add_routes"]
 
@@ -134,6 +134,7 @@ class _Registry:
             offset = int_param(request, "_offset", 0, 0, 10**6) or 0
         except BadSearch as exc:
             return _outcome("invalid", str(exc), 400)
+        searched(request, ge, lt)
         if is_gp(self.source) and cpr not in self.pop.gp_consent:
             return _outcome("forbidden", "consent", 403)
         groups = [

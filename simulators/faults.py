@@ -108,7 +108,7 @@ def _garble(resp: web.Response, variant: str) -> web.StreamResponse:
 @web.middleware
 async def fault_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     state = request.app[FAULT_KEY]
-    if request.path.endswith(("/_faults", "/_hits")):
+    if request.path.endswith(("/_faults", "/_hits", "/_searches")):
         return await handler(request)  # type: ignore[no-any-return]
     state["hits"] += 1
     fault: Fault = state["current"]

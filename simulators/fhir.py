@@ -45,7 +45,7 @@ from simulators.fhirresources import (
     instant,
 )
 from simulators.population import Population
-from simulators.search import BadSearch, int_param, patient
+from simulators.search import BadSearch, int_param, patient, searched
 
 __all__ = ["CPR_SYSTEM", "RESPONSIBLE_ORG", "SOR_SYSTEM", "add_routes"]
 
@@ -70,6 +70,7 @@ def add_routes(app: web.Application, pop: Population, source: str, *, appointmen
     async def appointment_search(request: web.Request) -> web.Response:
         def matches(cpr: str) -> list[Resource]:
             ge, lt = _date_range(request.query.getall("date", []))
+            searched(request, ge, lt)
             found = [
                 a
                 for a in pop.appointments_for(source, cpr)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from simulators import apd, cpr, faults, fhir, stamdata
+from simulators import apd, cpr, faults, fhir, search, stamdata
 from simulators.population import Population
 
 APPOINTMENT_PROTOCOL = {
@@ -23,6 +23,9 @@ APPOINTMENT_PROTOCOL = {
     "gp-jml": "apd",
 }
 SOURCES = tuple(APPOINTMENT_PROTOCOL)
+# Each source's own sub-application by id, on the root application (its state, e.g. the
+# periods searched, is read there).
+SOURCE_APPS = web.AppKey("source_apps", dict)
 REGISTERS = ("cpr", "stamdata")
 
 
@@ -30,6 +33,7 @@ def source_app(pop: Population, source: str) -> web.Application:
     """The simulator of one source: FHIR for plans (and regions' appointments), APD for the rest."""
     app = web.Application()
     faults.install(app)
+    search.install(app)
     fhir.add_routes(app, pop, source, appointments=APPOINTMENT_PROTOCOL[source] == "fhir")
     if APPOINTMENT_PROTOCOL[source] == "apd":
         apd.add_routes(app, pop, source)
@@ -46,8 +50,10 @@ def register_app(pop: Population, register: str) -> web.Application:
 def make_app(pop: Population, sources: Iterable[str] = SOURCES) -> web.Application:
     """The whole simulated world: one sub-application per source and register."""
     root = web.Application()
+    root[SOURCE_APPS] = {}
     for source in sources:
-        root.add_subapp(f"/{source}/", source_app(pop, source))
+        root[SOURCE_APPS][source] = sub = source_app(pop, source)
+        root.add_subapp(f"/{source}/", sub)
     for register in REGISTERS:
         root.add_subapp(f"/{register}/", register_app(pop, register))
     return root

@@ -4,6 +4,7 @@ import asyncio
 import dataclasses
 import gc
 import inspect
+import logging
 import os
 import pickle
 import time
@@ -18,8 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors import codec
+from connectors.answer import Answer
 from connectors.cache import Cached, RecordCache
 from connectors.cachebackend import backend_key as _backend_key
+from connectors.cachebackend import pack
 from domain import records
 from domain.errors import UpstreamTimeout, UpstreamUnavailable
 from domain.records import (
@@ -460,6 +463,7 @@ async def test_redis_keys_are_namespaced_and_hashed() -> None:
     cache = RecordCache(REDIS_URL, namespace=namespace)
     try:
         await cache.fetch(KEY, AppointmentRecord, 30, 600, Loader([APPOINTMENT]))
+        await cache.flush()  # the write happens off the response path
         client = redis.from_url(REDIS_URL)
         try:
             keys = [k async for k in client.scan_iter(match=f"{namespace}:*")]
@@ -502,3 +506,184 @@ async def test_unreachable_redis_still_raises_upstream_errors() -> None:
 def test_bad_cache_urls_are_refused(url: str) -> None:
     with pytest.raises(ValueError, match="cache URL"):
         RecordCache(url)
+
+
+# --- the lean paths: age from the header, writes off the response path, hits without tasks ---
+
+
+def _envelope(at: datetime, payload: str) -> str:
+    """A stored value fetched ``at`` whose payload is ``payload`` (however broken)."""
+    header, _, _ = pack(Answer([APPOINTMENT]), at).partition("\n")
+    return f"{header}\n{payload}"
+
+
+async def test_an_expired_value_is_not_decoded(
+    make_cache: CacheFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FakeClock()
+    cache = await make_cache(clock=clock)
+    # Its header says it is a minute old (expired at a 30 s TTL); its payload would not decode.
+    await cache._backend.set(_backend_key(KEY), _envelope(clock.now - timedelta(seconds=60), "{"))
+    load = Loader([APPOINTMENT])
+    with caplog.at_level(logging.WARNING, logger="connectors.cache"):
+        got = await cache.fetch(KEY, AppointmentRecord, 30, 600, load)
+    assert got.records == [APPOINTMENT]
+    assert load.calls == 1
+    assert "rejected" not in caplog.text
+
+
+async def test_a_fresh_value_that_does_not_decode_is_a_logged_miss(
+    make_cache: CacheFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The counterpart of the test above: the same payload under a fresh header IS decoded.
+    clock = FakeClock()
+    cache = await make_cache(clock=clock)
+    await cache._backend.set(_backend_key(KEY), _envelope(clock.now, "{"))
+    load = Loader([APPOINTMENT])
+    with caplog.at_level(logging.WARNING, logger="connectors.cache"):
+        got = await cache.fetch(KEY, AppointmentRecord, 30, 600, load)
+    assert got.records == [APPOINTMENT]
+    assert load.calls == 1
+    assert "rejected" in caplog.text
+
+
+async def test_an_expired_value_is_decoded_when_served_stale(make_cache: CacheFactory) -> None:
+    clock = FakeClock()
+    cache = await make_cache(clock=clock)
+    stored_at = clock.now - timedelta(seconds=60)
+    await cache._backend.set(_backend_key(KEY), pack(Answer([APPOINTMENT]), stored_at))
+    failure = UpstreamUnavailable("rm")
+    got = await cache.fetch(KEY, AppointmentRecord, 30, 600, Loader(failure))
+    assert got.stale
+    assert got.records == [APPOINTMENT]
+    assert got.fetched_at == stored_at
+
+
+class Gate:
+    """Holds the backend's writes until opened; counts those that completed."""
+
+    def __init__(self, cache: RecordCache, fail: bool = False) -> None:
+        self.opened = asyncio.Event()
+        self.started = 0
+        self.completed = 0
+        self.fail = fail
+        real = cache._backend.set
+
+        async def set_(*args: Any, **kwargs: Any) -> Any:
+            self.started += 1
+            await self.opened.wait()
+            if self.fail:
+                raise ConnectionError("the cache is gone")
+            done = await real(*args, **kwargs)
+            self.completed += 1
+            return done
+
+        cache._backend.set = set_
+
+
+async def test_fetch_returns_before_the_write_and_a_later_fetch_hits(
+    make_cache: CacheFactory,
+) -> None:
+    cache = await make_cache()
+    gate = Gate(cache)
+    load = Loader([APPOINTMENT])
+    got = await cache.fetch(KEY, AppointmentRecord, 30, 600, load)
+    assert got.records == [APPOINTMENT]
+    await asyncio.sleep(0.01)
+    assert (gate.started, gate.completed) == (1, 0)  # the write waits; the caller did not
+    assert await cache._backend.get(_backend_key(KEY)) is None
+    again = await cache.fetch(KEY, AppointmentRecord, 30, 600, load)
+    assert again.records == [APPOINTMENT]
+    assert load.calls == 1
+    gate.opened.set()
+    await cache.flush()
+    assert gate.completed == 1
+    assert await cache._backend.get(_backend_key(KEY)) is not None
+    if getattr(cache._backend, "client", None) is None:
+        return  # a memory backend is its process's own
+    # Another process (a replica) on the same Redis now hits too.
+    other = await make_cache()
+    third = await other.fetch(KEY, AppointmentRecord, 30, 600, load)
+    assert third.records == [APPOINTMENT]
+    assert third.fetched_at == got.fetched_at
+    assert load.calls == 1
+
+
+async def test_close_drains_the_writes(make_cache: CacheFactory) -> None:
+    cache = await make_cache()
+    gate = Gate(cache)
+    await cache.fetch(KEY, AppointmentRecord, 30, 600, Loader([APPOINTMENT]))
+    closing = asyncio.create_task(cache.close())
+    await asyncio.sleep(0.01)
+    assert not closing.done()  # waiting for the write
+    gate.opened.set()
+    await closing
+    assert gate.completed == 1
+
+
+async def test_a_failed_write_is_logged_and_a_miss_next_time(
+    make_cache: CacheFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = await make_cache()
+    gate = Gate(cache, fail=True)
+    gate.opened.set()
+    load = Loader([APPOINTMENT])
+    with caplog.at_level(logging.WARNING, logger="connectors.cache"):
+        first = await cache.fetch(KEY, AppointmentRecord, 30, 600, load)
+        await cache.flush()
+    assert first.records == [APPOINTMENT]
+    assert "cache write failed" in caplog.text
+    again = await cache.fetch(KEY, AppointmentRecord, 30, 600, load)
+    assert again.records == [APPOINTMENT]
+    assert load.calls == 2
+
+
+async def test_concurrent_misses_still_share_one_load_and_one_write(
+    make_cache: CacheFactory,
+) -> None:
+    cache = await make_cache()
+    gate = Gate(cache)
+    gate.opened.set()
+    load = Loader([APPOINTMENT], delay=0.05)
+    results = await asyncio.gather(
+        *(cache.fetch(KEY, AppointmentRecord, 30, 600, load) for _ in range(10))
+    )
+    await cache.flush()
+    assert load.calls == 1
+    assert gate.completed == 1
+    assert all(r.records == [APPOINTMENT] for r in results)
+
+
+async def test_a_fresh_hit_answers_without_waiting_on_anything(make_cache: CacheFactory) -> None:
+    cache = await make_cache()
+    await cache.fetch(KEY, AppointmentRecord, 30, 600, Loader([APPOINTMENT]))
+    # Driven by hand: a hit that created (and awaited) a task, or read the backend, would suspend.
+    tasks_before = len(asyncio.all_tasks())
+    coro = cache.fetch(KEY, AppointmentRecord, 30, 600, Loader(UpstreamTimeout("rm")))
+    with pytest.raises(StopIteration) as done:
+        coro.send(None)
+    got: Cached[AppointmentRecord] = done.value.value
+    assert got.records == [APPOINTMENT]
+    assert len(asyncio.all_tasks()) == tasks_before
+
+
+async def test_a_hit_hands_out_its_own_list(make_cache: CacheFactory) -> None:
+    cache = await make_cache()
+    first = await cache.fetch(KEY, AppointmentRecord, 30, 600, Loader([APPOINTMENT]))
+    first.records.clear()
+    again = await cache.fetch(KEY, AppointmentRecord, 30, 600, Loader([PLAN]))
+    assert again.records == [APPOINTMENT]
+
+
+async def test_held_is_the_fresh_value_this_process_holds(make_cache: CacheFactory) -> None:
+    clock = FakeClock()
+    cache = await make_cache(clock=clock)
+    assert cache.held(KEY, AppointmentRecord, 30) is None
+    fetched = await cache.fetch(KEY, AppointmentRecord, 30, 600, Loader([APPOINTMENT]))
+    held = cache.held(KEY, AppointmentRecord, 30)
+    assert held is not None
+    assert (held.records, held.fetched_at, held.stale) == ([APPOINTMENT], fetched.fetched_at, False)
+    assert held.origin is fetched.origin is not None  # one stored value, one identity
+    assert cache.held(KEY, PlanRecord, 30) is None
+    clock.advance(30)
+    assert cache.held(KEY, AppointmentRecord, 30) is None
