@@ -23,6 +23,8 @@ import gc
 import os
 import re
 import statistics
+import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -40,6 +42,8 @@ SMOOTH_S = 30.0  # a checkpoint is the median of the samples this close to it (G
 TRACE_DIR_ENV = "SPO_BENCH_TRACEMALLOC"
 TRACE_EVERY_ENV = "SPO_BENCH_SNAPSHOT_EVERY"
 TRIM_EVERY_ENV = "SPO_BENCH_MALLOC_TRIM_EVERY"
+STATS_DIR_ENV = "SPO_BENCH_MALLOCSTATS"
+GC_FREEZE_ENV = "SPO_BENCH_GC_FREEZE"
 
 
 def rss_kb(pid: int) -> int:
@@ -187,6 +191,12 @@ def start_from_env(env: Mapping[str, str]) -> None:
         start_tracing(env[TRACE_DIR_ENV], float(env.get(TRACE_EVERY_ENV, "300")))
     if env.get(TRIM_EVERY_ENV):
         start_trimming(float(env[TRIM_EVERY_ENV]))
+    if env.get(STATS_DIR_ENV):
+        start_mallocstats(env[STATS_DIR_ENV], float(env.get(TRACE_EVERY_ENV, "60")))
+    if env.get(GC_FREEZE_ENV):
+        # Everything imported so far moves to the permanent generation: full collections then
+        # weigh only what the requests made, and so come sooner.
+        gc.freeze()
 
 
 def start_tracing(directory: str, every_s: float, sample_s: float = 10.0) -> None:
@@ -270,3 +280,37 @@ def start_trimming(every_s: float) -> None:
             libc.malloc_trim(0)
 
     threading.Thread(target=trim, name="malloc-trim", daemon=True).start()
+
+
+def start_mallocstats(directory: str, every_s: float) -> None:
+    """Every ``every_s`` s, append pymalloc's arena summary and the GC's counts to
+    ``<dir>/mallocstats-<pid>.txt``: pymalloc arenas that stay while RSS grows mean
+    fragmentation of Python's small-object heap; RSS growing past them, memory outside it."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def loop() -> None:
+        pid = os.getpid()
+        path = out / f"mallocstats-{pid}.txt"
+        while True:
+            time.sleep(every_s)
+            with tempfile.TemporaryFile("w+") as tmp:
+                # _debugmallocstats writes to C stderr; lend it the file for the one call.
+                saved = os.dup(2)
+                os.dup2(tmp.fileno(), 2)
+                try:
+                    sys._debugmallocstats()
+                finally:
+                    os.dup2(saved, 2)
+                    os.close(saved)
+                tmp.seek(0)
+                wanted = ("# arenas allocated current", "# arenas highwater", "# bytes in ")
+                keep = [ln.strip() for ln in tmp if ln.startswith(wanted)]
+            line = (
+                f"{time.strftime('%H:%M:%S')} rss_kb={rss_kb(pid)} gc_count={gc.get_count()} "
+                f"gc2={gc.get_stats()[2]} " + " | ".join(keep)
+            )
+            with path.open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+
+    threading.Thread(target=loop, name="mallocstats", daemon=True).start()

@@ -46,6 +46,8 @@ from bench.chaos import chaos
 from bench.configfile import public_pem, write_config
 from bench.load import PERSONAS, Tally, ask, client, report
 from bench.memory import (
+    GC_FREEZE_ENV,
+    STATS_DIR_ENV,
     TRACE_DIR_ENV,
     TRACE_EVERY_ENV,
     TRIM_EVERY_ENV,
@@ -75,7 +77,7 @@ def fresh_log(path: Path) -> Path:
 def fresh_memory_dir(path: Path) -> Path:
     """``path``, emptied of an earlier soak's RSS samples and tracemalloc reports."""
     path.mkdir(parents=True, exist_ok=True)
-    for old in (*path.glob("tracemalloc-*"), *path.glob("rss.tsv")):
+    for old in (*path.glob("tracemalloc-*"), *path.glob("mallocstats-*"), *path.glob("rss.tsv")):
         old.unlink()
     return path
 
@@ -88,6 +90,11 @@ def memory_env(args: argparse.Namespace, memory_dir: Path) -> dict[str, str]:
         env[TRACE_EVERY_ENV] = str(args.snapshot_every)
     if args.malloc_trim:
         env[TRIM_EVERY_ENV] = str(args.malloc_trim)
+    if args.mallocstats:
+        env[STATS_DIR_ENV] = str(memory_dir.resolve())
+        env[TRACE_EVERY_ENV] = str(args.snapshot_every)
+    if args.gc_freeze:
+        env[GC_FREEZE_ENV] = "1"
     return env
 
 
@@ -228,6 +235,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     memory.add_argument(
         "--malloc-trim", type=float, default=0.0, help="call malloc_trim(0) every N s (0: never)"
+    )
+    memory.add_argument(
+        "--mallocstats",
+        action="store_true",
+        help="pymalloc's arenas and the GC's counts every --snapshot-every s",
+    )
+    memory.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() in the gateway once it is imported"
     )
     memory.add_argument(
         "--gateway-env",
