@@ -1,132 +1,139 @@
-"""Measuring a leg of the benchmark: CPU and wall time per request, answer checks, cProfile."""
+"""One benchmark run: a closed-loop client at concurrency c against one server, for a bounded
+time, and what it measured — requests, latencies (client side), and the server's CPU.
+"""
 
 from __future__ import annotations
 
-import cProfile
-import dataclasses
-import gc
-import json
-import pstats
-import sys
-import tempfile
+import asyncio
+import statistics
 import time
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import aiohttp
+
+from bench.servers import Server
 
 
-Call = Callable[[], Awaitable[bytes]]
+@dataclass
+class Request:
+    """One request the client repeats."""
+
+    url: str
+    body: bytes
+    headers: Mapping[str, str]
+    # What a whole answer looks like (``signature`` of the answer checked before the run); an
+    # answer that differs is counted as degraded: a source or the database gave up under load.
+    whole: tuple[int, bool] | None = None
 
 
-@dataclasses.dataclass
-class Leg:
-    """What one leg measured: CPU and wall seconds, each request's latency, degraded answers."""
+def signature(body: bytes) -> tuple[int, bool]:
+    """How many sources answered OK and whether there are errors: cheap, and format-blind
+    enough for both legs' JSON (compact or not)."""
+    compact = body.replace(b'": "', b'":"')
+    return compact.count(b'"status":"OK"'), b'"errors"' in body
 
-    cpu_s: float = 0.0
-    wall_s: float = 0.0
-    latencies: list[float] = dataclasses.field(default_factory=list)
+
+@dataclass
+class Run:
+    """What one run measured."""
+
+    leg: str
+    persona: str
+    cache: str
+    concurrency: int
+    workers: int
+    repeat: int
+    requests: int = 0
+    failed: int = 0
     degraded: int = 0
+    compared: bool = True  # the legs' answers were checked equal (and whole) before this run
+    seconds: float = 0.0
+    cpu_s: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
 
     @property
     def cpu_ms(self) -> float:
-        return 1000 * self.cpu_s / len(self.latencies)
+        return 1000 * self.cpu_s / max(1, self.requests)
 
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return 1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
 
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return 0.0
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
-def degraded(body: bytes) -> bool:
-    """An answer with errors or with a source not OK (e.g. a timeout) is not comparable."""
-    doc = json.loads(body)
-    return "errors" in doc or any(
-        s["status"] != "OK" for s in doc["data"]["patientOverview"]["sources"]
-    )
-
-
-async def run_block(call: Call, n: int, leg: Leg) -> None:
-    """``n`` requests; the CPU spent checking the answers is taken out again."""
-    gc.collect()
-    checking = 0.0
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    for _ in range(n):
-        t0 = time.perf_counter()
-        body = await call()
-        leg.latencies.append(time.perf_counter() - t0)
-        c0 = time.process_time()
-        leg.degraded += degraded(body)
-        checking += time.process_time() - c0
-    leg.cpu_s += time.process_time() - cpu0 - checking
-    leg.wall_s += time.perf_counter() - wall0
+    def summary(self) -> dict[str, Any]:
+        out = asdict(self)
+        del out["latencies_ms"]
+        out |= {
+            "cpu_ms": round(self.cpu_ms, 3),
+            "throughput": round(self.throughput, 2),
+            "p50_ms": round(self.percentile(0.50), 2),
+            "p99_ms": round(self.percentile(0.99), 2),
+        }
+        return out
 
 
-def _without_fetched_at(data: Any) -> Any:
-    # Which cached fetch a source's fetchedAt comes from depends on the gateway's task order.
-    for s in data["patientOverview"]["sources"]:
-        s.pop("fetchedAt")
-    return data
+async def _one(session: aiohttp.ClientSession, req: Request) -> tuple[bool, bool]:
+    """Whether the request succeeded, and whether its answer was whole."""
+    async with session.post(req.url, data=req.body, headers=dict(req.headers)) as resp:
+        body = await resp.read()
+        return resp.status == 200, req.whole is None or signature(body) == req.whole
 
 
-def check_same(gateway_body: bytes, hand_body: bytes) -> None:
-    got = json.loads(gateway_body)
-    if "errors" in got:
-        raise SystemExit(f"the gateway answered with errors: {got['errors']}")
-    mine = json.loads(hand_body)
-    if _without_fetched_at(got["data"]) != _without_fetched_at(mine["data"]):
-        (Path(tempfile.gettempdir()) / "bench-gateway.json").write_bytes(gateway_body)
-        (Path(tempfile.gettempdir()) / "bench-handwritten.json").write_bytes(hand_body)
-        raise SystemExit("the hand-written JSON differs from the gateway's (both in $TMPDIR)")
+async def closed_loop(
+    session: aiohttp.ClientSession,
+    req: Request,
+    run: Run,
+    server: Server | None,
+    *,
+    seconds: float,
+    max_requests: int,
+    min_requests: int = 1,
+) -> Run:
+    """``run.concurrency`` clients, each sending the next request when its last one answered,
+    until ``seconds`` pass (but at least ``min_requests`` were sent, unless 4 times ``seconds``
+    pass) or ``max_requests`` were sent. CPU is the server tree's, over the same interval."""
+    sent = 0
+    start = time.monotonic()
+
+    def more() -> bool:
+        elapsed = time.monotonic() - start
+        if sent >= max_requests or elapsed >= 4 * seconds:
+            return False
+        return elapsed < seconds or sent < min_requests
+
+    async def client() -> None:
+        nonlocal sent
+        while more():
+            sent += 1
+            t0 = time.perf_counter()
+            try:
+                ok, whole = await _one(session, req)
+            except (aiohttp.ClientError, TimeoutError):
+                ok, whole = False, False
+            run.latencies_ms.append(1000 * (time.perf_counter() - t0))
+            run.failed += not ok
+            run.degraded += ok and not whole
+
+    cpu0 = server.cpu_s() if server else 0.0
+    wall0 = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(run.concurrency)))
+    run.seconds = time.perf_counter() - wall0
+    run.cpu_s = (server.cpu_s() - cpu0) if server else 0.0
+    run.requests = len(run.latencies_ms)
+    return run
 
 
-async def profile(persona_id: str, leg: str, call: Call, n: int) -> None:
-    """Run ``call`` ``n`` times under cProfile and print where the time goes.
-
-    The profiler's clock is the wall clock (a CPU clock per event costs a system call and skews
-    the result towards small functions); waiting shows up as ``select.epoll.poll``.
-    """
-    profiler = cProfile.Profile()
-    cpu0, thread0 = time.process_time(), time.thread_time()
-    profiler.enable()
-    for _ in range(n):
-        await call()
-    profiler.disable()
-    cpu_ms = 1000 * (time.process_time() - cpu0) / n
-    thread_ms = 1000 * (time.thread_time() - thread0) / n
-    print(
-        f"\n== {persona_id}: {leg} under cProfile, {n} requests: {cpu_ms:.2f} ms CPU each "
-        f"({thread_ms:.2f} ms in the event loop's thread, the rest in other threads such as "
-        "aiosqlite's) =="
-    )
-    stats = pstats.Stats(profiler, stream=sys.stdout)
-    for sort in ("cumulative", "tottime"):
-        print(f"-- top 25 by {sort} (event loop thread only; coroutines' cumtime overlaps) --")
-        stats.sort_stats(sort).print_stats(25)
-    totals: dict[str, float] = defaultdict(float)
-    waiting = 0.0
-    for (file, _, function), row in stats.stats.items():  # type: ignore[attr-defined]
-        if "select.epoll" in function:
-            waiting += row[2]
-        else:
-            totals[_module(file)] += row[2]
-    whole = sum(totals.values()) or 1.0
-    print(
-        f"-- own time by module ({1000 * waiting / n:.2f} ms/request waiting in epoll left out) --"
-    )
-    for module, seconds in sorted(totals.items(), key=lambda kv: -kv[1])[:25]:
-        print(f"{100 * seconds / whole:6.1f}%  {module}")
-
-
-def _module(file: str) -> str:
-    """A profile entry's file as a short module name: project file, package, or stdlib."""
-    if file == "~":
-        return "(C builtins, e.g. isinstance, json)"
-    path = Path(file)
-    if "site-packages" in path.parts:
-        return path.parts[path.parts.index("site-packages") + 1]
-    try:
-        return str(path.relative_to(ROOT))
-    except ValueError:
-        return f"stdlib: {path.parent.name if path.parent.name != 'lib' else ''}/{path.stem}"
+def median_of(runs: list[Run], value: str) -> float:
+    """The median over repeats of a run's property (``cpu_ms``, ``throughput``, ``p50``…)."""
+    got = [
+        r.percentile(float(value[1:]) / 100) if value.startswith("p") else getattr(r, value)
+        for r in runs
+    ]
+    return statistics.median(got) if got else float("nan")

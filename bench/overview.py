@@ -1,201 +1,375 @@
-"""The gateway's CPU per overview request, against a hand-written aggregation of the same sources.
+"""``make bench``: the gateway against a hand-written aggregation, both behind uvicorn, measured
+from outside.
 
-``make bench`` (``python -m bench.overview``) starts the simulated sources in a separate process
-(``bench/_sim.py``; their CPU is not counted), then, in this process and for each persona, times
-N sequential overview requests, after a warm-up, for two legs:
+Setup, all on 127.0.0.1: the simulated sources in their own process (``bench/_sim.py``) with set
+latencies (``LATENCY_MS``, through each simulator's ``_faults``); SQLite in a temporary folder
+(or ``--database-url``), migrated and seeded as the demo is, plus a treatment-place block on
+citizen-multi that withholds something from clinician-auh; then per cache mode (``warm``: TTLs of
+a day, ``cold``: TTL 0, every search goes upstream) and per worker count, two server trees on
+ephemeral ports, started with the same settings and uvicorn options:
 
-* **gateway**: ``create_app(settings)`` driven in-process through its ASGI interface (a minimal
-  ASGI client; no HTTP to the gateway), a citizen's bearer token and the full overview query.
-* **hand-written**: what a careful engineer would write without GraphQL: the same token check,
-  the same ``Sources`` (the running gateway's own connectors, cache and aiohttp session) fetched
-  with ``asyncio.gather``, ``merge_appointments``, and a dict of the same fields through
-  ``json.dumps``. Its JSON is checked against the gateway's before anything is timed.
+* **gateway**: ``spo serve --workers N`` (``python -m gateway.cli``), ``POST /graphql``;
+* **hand-written**: ``python -m bench.handapp --workers N``: the gateway's own app and lifespan
+  with ``POST /overview`` (``bench/handwritten.py``: the same token check, tenancy, scope,
+  fan-out, merge, decision and access-log append, without GraphQL).
 
-The legs alternate in ``--rounds`` blocks so drift hits both alike. CPU is ``time.process_time``
-(every thread of this process, so aiosqlite's too); latency is wall time per request. With
-``--cache warm`` (the default) every source is served from the memory cache (TTLs raised so
-nothing expires mid-run); ``--cache cold`` sets every TTL to 0, so each request goes upstream.
-``--profile [gateway|hand-written]`` runs one leg under cProfile instead and prints where its
-CPU goes: the top entries by cumulative and own time, and own time summed by module.
+Before anything is timed, both legs' answers are compared for every overview persona (data and
+errors; only ``fetchedAt``, which depends on the gateway's task order, is left out).
 
-The pieces: ``bench/asgi.py`` (the ASGI client), ``bench/handwritten.py`` (the other leg) and
-``bench/measure.py`` (timing, checks, the profile).
-
-Example::
-
-    python -m bench.overview --requests 200 --persona citizen-multi --profile
+Each run is a closed-loop client (``bench/measure.py``) at concurrency c for ``--seconds`` (at
+most ``--max-requests``), after a warm-up; runs alternate legs and repeat ``--repeats`` times,
+and figures are medians over repeats. CPU per request is the server tree's utime + stime
+(``bench/servers.py``), latency the client's. The slowest source (Aarhus, 80 ms) is also timed
+directly with the same search the connector sends. ``floor`` is measured inside the hand-written
+server (``POST /floor``): decoding the records as the cache stores them and serialising the same
+response. Results: ``var/bench.json`` (figures and every run), a table on stdout, and
+``var/bench.png`` (``bench/report.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
-import statistics
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from bench import queries
 from bench._sim import start_simulators, stop_simulators
-from bench.asgi import AsgiClient
-from bench.configfile import public_pem
-from bench.handwritten import handwritten
-from bench.measure import Leg, check_same, profile, run_block
-from domain.settings import Settings
-from gateway.app import create_app
-from gateway.auth import TokenVerifier
+from bench.configfile import public_pem, write_config
+from bench.measure import Request, Run, closed_loop, signature
+from bench.report import figures, plot, table
+from bench.servers import Server
+from domain.blocks import Block, BlockKind
 from gateway.config import load_settings
 from gateway.demo import claims_for, seed
 from gateway.tokens import mint_token
-from resolvers.context import Services
-from simulators.population import build_population
-from store.engine import upgrade
+from simulators.population import Persona, Population, build_population
+from store.engine import make_engine, upgrade
 from store.repositories import Repositories
 
-PERSONAS = ("citizen-multi", "citizen-history")
-KID = "bench-key"
-QUERY = """
-query Overview($cpr: String!, $first: Int!) {
-  patientOverview(cpr: $cpr) {
-    patient { cpr name }
-    stamkort {
-      name healthInsuranceGroup
-      gp { name phone }
-      relatives { value provenance { enteredByRole enteredAt } }
-    }
-    appointments(first: $first) {
-      totalCount
-      nodes { id start end status title source { id name } organization { sor name } }
-      pageInfo { hasNextPage endCursor }
-    }
-    plans { id title status organization { name } activities { title appointmentIds } }
-    goals { id description targets { detail dueDate } }
-    sources { id name status fetchedAt }
-  }
+LATENCY_MS = {
+    "rm": 20,
+    "rn": 50,
+    "aarhus": 80,
+    "frederikshavn": 50,
+    "gp-jml": 20,
+    "cpr": 20,
+    "stamdata": 20,
 }
-"""
+SLOWEST = "aarhus"
+KID = "bench-key"
+CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 
 
-def make_settings(tmp: Path, sim_url: str, cache: str) -> Settings:
-    base = load_settings(
-        {
-            "SPO_UPSTREAM_BASE": sim_url,
-            "SPO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db",
-            "SPO_DEV_MODE": "0",
-            "SPO_CACHE_URL": "memory://",
+@dataclass(frozen=True)
+class Case:
+    """One thing to ask: a persona, the query, and whether the hand-written leg does it too."""
+
+    name: str
+    persona: str
+    calendar_view: str | None = None
+
+    @property
+    def both_legs(self) -> bool:
+        return self.calendar_view is None
+
+
+CASES = (
+    Case("citizen-multi", "citizen-multi"),
+    Case("clinician-auh", "clinician-auh"),
+    Case("citizen-history", "citizen-history"),
+    Case("history-day", "citizen-history", "DAY"),
+    Case("history-week", "citizen-history", "WEEK"),
+)
+
+
+def _requests(
+    case: Case, persona: Persona, token: str, first: int, gateway: Server, hand: Server
+) -> dict[str, Request]:
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    if case.calendar_view:
+        body: dict[str, Any] = {
+            "query": queries.CALENDAR,
+            "variables": {"cpr": persona.cpr, "view": case.calendar_view, "first": first},
         }
-    )
-    ttl = 24 * 3600.0 if cache == "warm" else 0.0
-    return dataclasses.replace(
-        base,
-        auth=dataclasses.replace(base.auth, public_key_files=(str(tmp / "trusted.pem"),)),
-        sources=tuple(dataclasses.replace(s, cache_ttl_s=ttl) for s in base.sources),
-        cpr=dataclasses.replace(base.cpr, cache_ttl_s=ttl),
-        stamdata=dataclasses.replace(base.stamdata, cache_ttl_s=ttl),
-    )
+    else:
+        body = {"query": queries.OVERVIEW, "variables": {"cpr": persona.cpr, "first": first}}
+    out = {"gateway": Request(f"{gateway.url}/graphql", json.dumps(body).encode(), headers)}
+    if case.both_legs:
+        hand_body = json.dumps({"cpr": persona.cpr, "first": first}).encode()
+        out["hand-written"] = Request(f"{hand.url}/overview", hand_body, headers)
+    return out
 
 
-async def bench(args: argparse.Namespace, sim_url: str, tmp: Path) -> list[tuple[str, Leg, Leg]]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    (tmp / "trusted.pem").write_bytes(public_pem(key))
-    settings = make_settings(tmp, sim_url, args.cache)
-    await upgrade(settings.database_url)
-    pop = build_population()
-    client = AsgiClient(create_app(settings))
-    await client.startup()
+async def _post(session: aiohttp.ClientSession, req: Request) -> bytes:
+    async with session.post(req.url, data=req.body, headers=dict(req.headers)) as resp:
+        body = await resp.read()
+        if resp.status != 200:
+            raise SystemExit(f"{req.url} answered {resp.status}: {body[:300]!r}")
+        return body
+
+
+def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    data = doc.get("data") or {}
+    for s in (data.get("patientOverview") or {}).get("sources") or []:
+        s.pop("fetchedAt", None)  # which cached fetch it comes from depends on task order
+    errors = sorted(
+        (e["message"], e.get("path"), (e.get("extensions") or {}).get("code"))
+        for e in doc.get("errors") or []
+    )
+    return {"data": data, "errors": errors}
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+async def check_same(session: aiohttp.ClientSession, case: Case, reqs: dict[str, Request]) -> bool:
+    """Both legs must give the same answer. Returns whether it is a whole one (every source
+    OK); a degraded answer (a source timed out under load, say) is reported, not compared."""
+    answers = {leg: await _post(session, r) for leg, r in reqs.items()}
+    for leg, req in reqs.items():
+        req.whole = signature(answers[leg])
+    got = {leg: _comparable(json.loads(body)) for leg, body in answers.items()}
+    gateway = got["gateway"]
+    overview = gateway["data"].get("patientOverview") or {}
+    statuses = {s["id"]: s["status"] for s in overview.get("sources") or []}
+    if not overview or any(v != "OK" for v in statuses.values()):
+        print(f"  WARNING {case.name}: a degraded answer, not compared: {statuses}", flush=True)
+        return False
+    if "hand-written" in got and got["hand-written"] != gateway:
+        for leg, doc in got.items():
+            _write(Path(f"var/bench-{case.name}-{leg}.json"), json.dumps(doc, indent=1))
+        raise SystemExit(f"{case.name}: the legs' answers differ (var/bench-{case.name}-*.json)")
+    return True
+
+
+async def _set_latencies(session: aiohttp.ClientSession, sim_url: str) -> None:
+    for source, ms in LATENCY_MS.items():
+        fault = {"mode": "latency", "ms": ms}
+        async with session.post(f"{sim_url}/{source}/_faults", json=fault) as resp:
+            if resp.status != 200:
+                raise SystemExit(f"cannot set {source}'s latency: {resp.status}")
+
+
+async def _seed(database_url: str, pop: Population) -> None:
+    """The demo's state, and a block in force that withholds part of citizen-multi's data from
+    clinician-auh: her data from Aalborg's hospital (a treatment-place block)."""
+    await upgrade(database_url)
+    engine = make_engine(database_url)
     try:
-        services: Services = client.app.state.services
-        verifier: TokenVerifier = client.app.state.verifier
-        # citizen-multi's relatives, as in the demo
-        await seed(Repositories.open(client.app.state.engine), pop)
-        out = []
-        for persona_id in args.persona:
-            persona = pop.persona(persona_id)
-            token = mint_token(key, settings.auth, claims_for(persona), kid=KID)
-            body = json.dumps(
-                {"query": QUERY, "variables": {"cpr": persona.cpr, "first": args.first}}
-            ).encode()
-            headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
-
-            async def gateway(body: bytes = body, headers: dict[str, str] = headers) -> bytes:
-                status, answer = await client.post("/graphql", body, headers)
-                if status != 200:
-                    raise SystemExit(f"the gateway answered {status}: {answer[:500]!r}")
-                return answer
-
-            async def by_hand(token: str = token, cpr: str = persona.cpr) -> bytes:
-                return await handwritten(services, verifier, token, cpr, args.first)
-
-            for _ in range(args.warmup):
-                await gateway()
-                await by_hand()
-            check_same(await gateway(), await by_hand())
-            if args.profile:
-                leg = gateway if args.profile == "gateway" else by_hand
-                await profile(persona_id, args.profile, leg, args.requests)
-                continue
-            gw, hw = Leg(), Leg()
-            per_round = max(1, args.requests // args.rounds)
-            for _ in range(args.rounds):
-                await run_block(gateway, per_round, gw)
-                await run_block(by_hand, per_round, hw)
-            check_same(await gateway(), await by_hand())
-            out.append((persona_id, gw, hw))
-        return out
+        store = Repositories.open(engine)
+        await seed(store, pop)
+        multi, now = pop.persona("citizen-multi"), datetime.now(UTC)
+        aalborg = next(o.sor for o in pop.orgs.values() if o.name == "Aalborg Universitetshospital")
+        if not any(b.sor == aalborg for b in await store.blocks.list_blocks(multi.cpr)):
+            await store.blocks.add(
+                Block.new(
+                    patient_cpr=multi.cpr,
+                    kind=BlockKind.TREATMENT_PLACE,
+                    valid_from=now - timedelta(days=1),
+                    valid_to=None,
+                    authorisation_id=None,
+                    sor=aalborg,
+                    include_subunits=True,
+                    period_start=None,
+                    period_end=None,
+                    created_by=multi.cpr,
+                    created_by_role="citizen",
+                    now=now,
+                )
+            )
     finally:
-        await client.shutdown()
+        await engine.dispose()
 
 
-def report(args: argparse.Namespace, rows: list[tuple[str, Leg, Leg]]) -> None:
-    print(
-        f"\noverview requests: {args.requests} per leg after {args.warmup} warm-up, "
-        f"cache {args.cache}, first: {args.first}, {args.rounds} alternating rounds"
+async def time_slowest(
+    session: aiohttp.ClientSession, sim_url: str, cpr: str, args: argparse.Namespace
+) -> Run:
+    """The slowest source, asked directly what the connector asks it (one 250-entry page)."""
+    query = f"patient.identifier={CPR_SYSTEM}|{cpr}&status=current,superseded&_count=250"
+    url = f"{sim_url}/{SLOWEST}/xds/DocumentReference?{query}"
+    run = Run(SLOWEST, "citizen-multi", "direct", 1, 0, 0)
+    for _ in range(args.slowest_requests):
+        t0 = asyncio.get_running_loop().time()
+        async with session.get(url) as resp:
+            await resp.read()
+            run.failed += resp.status != 200
+        run.latencies_ms.append(1000 * (asyncio.get_running_loop().time() - t0))
+    run.requests = len(run.latencies_ms)
+    return run
+
+
+def _plan(args: argparse.Namespace, cache: str, workers: int) -> Iterator[tuple[Case, int]]:
+    for case in CASES:
+        if args.case and case.name not in args.case:
+            continue
+        if workers > 1 and case.name != "citizen-multi":
+            continue  # the workers figure is the citizen overview's throughput
+        for c in args.concurrency:
+            if workers > 1 and c == 1:
+                continue
+            yield case, c
+
+
+@dataclass
+class Bench:
+    """What every run shares: the arguments, the client session, the personas and tokens."""
+
+    args: argparse.Namespace
+    session: aiohttp.ClientSession
+    pop: Population
+    tokens: dict[str, str]
+    runs: list[Run]
+
+    async def case(
+        self, case: Case, cache: str, c: int, workers: int, gateway: Server, hand: Server
+    ) -> None:
+        """Check the legs agree, then ``--repeats`` rounds of a warm-up and a timed run each."""
+        args = self.args
+        persona = self.pop.persona(case.persona)
+        reqs = _requests(case, persona, self.tokens[case.persona], args.first, gateway, hand)
+        compared = await check_same(self.session, case, reqs)
+        for repeat in range(args.repeats):
+            for leg, req in reqs.items():
+                warm_up = Run(leg, case.name, cache, c, workers, -1)
+                most = c if cache == "cold" else max(2 * c, args.warmup)
+                await closed_loop(
+                    self.session, req, warm_up, None, seconds=args.seconds, max_requests=most
+                )
+                run = Run(leg, case.name, cache, c, workers, repeat, compared=compared)
+                server = gateway if leg == "gateway" else hand
+                await closed_loop(
+                    self.session,
+                    req,
+                    run,
+                    server,
+                    seconds=args.seconds,
+                    max_requests=args.max_requests,
+                    min_requests=args.min_requests,
+                )
+                self.runs.append(run)
+                print(_line(run), flush=True)
+
+
+async def bench(args: argparse.Namespace, sim_url: str, tmp: Path) -> dict[str, Any]:
+    pop = build_population()
+    key = ec.generate_private_key(ec.SECP256R1())
+    database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
+    await _seed(database_url, pop)
+    trusted = write_config(tmp, public_pem(key))  # the settings every server reads, but TTLs
+    auth = load_settings({"SPO_CONFIG": str(trusted)}).auth
+    tokens = {
+        c.persona: mint_token(key, auth, claims_for(pop.persona(c.persona)), kid=KID) for c in CASES
+    }
+    floor_ms = float("nan")
+    connector = aiohttp.TCPConnector(limit=0)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await _set_latencies(session, sim_url)
+        slowest = await time_slowest(session, sim_url, pop.persona("citizen-multi").cpr, args)
+        run = Bench(args, session, pop, tokens, [slowest])
+        for cache in args.cache:
+            (tmp / cache).mkdir()
+            ttl = 86400.0 if cache == "warm" else 0.0
+            env = {
+                "SPO_CONFIG": str(write_config(tmp / cache, public_pem(key), cache_ttl_s=ttl)),
+                "SPO_UPSTREAM_BASE": sim_url,
+                "SPO_DATABASE_URL": database_url,
+                "SPO_CACHE_URL": "memory://",
+            }
+            for workers in args.workers if cache == "warm" else [1]:
+                name = f"{cache}-{workers}w"
+                gateway = await Server.start(
+                    f"gateway-{name}",
+                    ["-m", "gateway.cli", "serve", "--workers", str(workers)],
+                    env,
+                    tmp,
+                )
+                try:
+                    hand = await Server.start(
+                        f"hand-{name}",
+                        ["-m", "bench.handapp", "--workers", str(workers)],
+                        env,
+                        tmp,
+                    )
+                    try:
+                        for case, c in _plan(args, cache, workers):
+                            await run.case(case, cache, c, workers, gateway, hand)
+                        if cache == "warm" and workers == 1:
+                            floor_ms = await _floor(session, hand, pop, tokens, args)
+                    finally:
+                        await hand.stop()
+                finally:
+                    await gateway.stop()
+    return {"runs": run.runs, "floor_ms": floor_ms}
+
+
+async def _floor(
+    session: aiohttp.ClientSession,
+    hand: Server,
+    pop: Population,
+    tokens: dict[str, str],
+    args: argparse.Namespace,
+) -> float:
+    persona = pop.persona("citizen-multi")
+    req = Request(
+        f"{hand.url}/floor",
+        json.dumps({"cpr": persona.cpr, "first": args.first, "n": 200}).encode(),
+        {"content-type": "application/json", "authorization": f"Bearer {tokens[persona.id]}"},
     )
-    head = f"{'persona':16} {'leg':13} {'CPU ms/req':>10} {'wall p50 ms':>11} {'wall p99 ms':>11}"
-    print(head)
-    print("-" * len(head))
-    for persona_id, gw, hw in rows:
-        for name, leg in (("gateway", gw), ("hand-written", hw)):
-            print(
-                f"{persona_id:16} {name:13} {leg.cpu_ms:10.2f} "
-                f"{leg.percentile(0.50):11.2f} {leg.percentile(0.99):11.2f}"
-            )
-        if gw.degraded or hw.degraded:
-            print(
-                f"{persona_id:16} WARNING: degraded answers (errors or a source not OK): "
-                f"gateway {gw.degraded}, hand-written {hw.degraded}; the numbers do not compare"
-            )
-        ratio = gw.cpu_ms / hw.cpu_ms
-        median = statistics.median(gw.latencies) / statistics.median(hw.latencies)
-        print(f"{persona_id:16} {'ratio':13} {ratio:9.2f}x {median:10.2f}x")
-        print()
+    return float(json.loads(await _post(session, req))["cpu_ms"])
+
+
+def _line(run: Run) -> str:
+    return (
+        f"  {run.persona:16} {run.leg:13} {run.cache:5} c={run.concurrency:<3} "
+        f"w={run.workers} #{run.repeat}: {run.requests:5} req, {run.cpu_ms:7.2f} ms CPU/req, "
+        f"{run.throughput:7.1f} req/s, p50 {run.percentile(0.5):7.1f} ms, "
+        f"p99 {run.percentile(0.99):7.1f} ms"
+        + (f", {run.failed} FAILED" if run.failed else "")
+        + (f", {run.degraded} degraded" if run.degraded else "")
+    )
+
+
+def _keep_logs(tmp: Path, out: Path) -> None:
+    """The servers' logs, kept beside the results (the temporary folder goes)."""
+    (out / "bench-logs").mkdir(parents=True, exist_ok=True)
+    for log in tmp.glob("*.log"):
+        (out / "bench-logs" / log.name).write_bytes(log.read_bytes())
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.overview", description=(__doc__ or "").splitlines()[0]
     )
-    parser.add_argument("--requests", type=int, default=200, help="timed requests per leg")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per leg first")
-    parser.add_argument("--rounds", type=int, default=4, help="alternating blocks per leg")
-    parser.add_argument("--first", type=int, default=500, help="appointments page size")
-    parser.add_argument("--cache", choices=("warm", "cold"), default="warm")
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of each timed run")
+    parser.add_argument("--max-requests", type=int, default=2000, help="cap per timed run")
+    parser.add_argument("--min-requests", type=int, default=5, help="per timed run, if time allows")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests before a run")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per case; figures are medians")
+    parser.add_argument("--first", type=int, default=50, help="appointments page size")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--cache", nargs="+", choices=("warm", "cold"), default=["warm", "cold"])
     parser.add_argument(
-        "--persona", action="append", choices=PERSONAS, help="repeatable; default: all"
+        "--case", action="append", choices=[c.name for c in CASES], help="repeatable; default all"
     )
-    parser.add_argument(
-        "--profile",
-        nargs="?",
-        const="gateway",
-        choices=("gateway", "hand-written"),
-        help="cProfile one leg (default: the gateway) instead of timing both",
-    )
+    parser.add_argument("--slowest-requests", type=int, default=40)
+    parser.add_argument("--database-url", help="e.g. postgresql+asyncpg://…; default: SQLite")
+    parser.add_argument("--out", type=Path, default=Path("var"))
     args = parser.parse_args(argv)
-    args.persona = args.persona or list(PERSONAS)
-    if args.requests < 1 or args.rounds < 1 or args.warmup < 0:
-        parser.error("--requests and --rounds must be positive, --warmup not negative")
+    if args.seconds <= 0 or args.repeats < 1 or min(args.concurrency) < 1:
+        parser.error("--seconds, --repeats and --concurrency must be positive")
     return args
 
 
@@ -204,11 +378,25 @@ def main(argv: list[str] | None = None) -> None:
     proc, sim_url = start_simulators()
     try:
         with tempfile.TemporaryDirectory(prefix="spo-bench-") as tmp:
-            rows = asyncio.run(bench(args, sim_url, Path(tmp)))
+            try:
+                got = asyncio.run(bench(args, sim_url, Path(tmp)))
+            finally:
+                _keep_logs(Path(tmp), args.out)
     finally:
         stop_simulators(proc)
-    if rows:
-        report(args, rows)
+    runs: list[Run] = got["runs"]
+    figures_of = figures(runs, got["floor_ms"])
+    result = {
+        "figures": figures_of,
+        "latency_ms": LATENCY_MS,
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "runs": [r.summary() for r in runs],
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.json").write_text(json.dumps(result, indent=1) + "\n")
+    print(table(runs, figures_of))
+    plot(runs, args.out / "bench.png")
+    print(f"\n{args.out / 'bench.json'} and {args.out / 'bench.png'} written")
 
 
 if __name__ == "__main__":

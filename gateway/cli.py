@@ -1,7 +1,7 @@
 """``spo``: the gateway's command line.
 
 spo demo                 simulators + gateway + demo personas (var/demo.json)
-spo serve                the gateway alone (SPO_CONFIG / SPO_* settings)
+spo serve [--workers N]  the gateway alone (SPO_CONFIG / SPO_* settings), in N processes
 spo simulate             the simulated sources alone
 spo token PERSONA        a dev token for a demo persona
 spo export-schema        print the GraphQL schema (SDL)
@@ -40,23 +40,35 @@ def _settings() -> Settings:
         sys.exit(f"spo: configuration error: {exc}")
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    # uvicorn's loop and HTTP parser are "auto": uvloop and httptools, both dependencies.
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": logging_config(),
+        "log_level": "info",
+        "lifespan": "on",
+    }
+
+
 def server_config(app: Any, settings: Settings) -> uvicorn.Config:
     """uvicorn's configuration for ``spo serve``/``spo demo``: access log on, every log line
     through ``gateway.logs.RedactingFilter``."""
-    return uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=logging_config(),
-        log_level="info",
-        lifespan="on",
-    )
+    return uvicorn.Config(app, **server_options(settings))
 
 
 async def _serve(settings: Settings) -> None:
     from gateway.app import create_app
 
     await uvicorn.Server(server_config(create_app(settings), settings)).serve()
+
+
+def asgi_app() -> Any:
+    """The gateway from the environment's settings: the factory ``spo serve`` names, so that
+    each of its workers builds its own (``gateway/workers.py``)."""
+    from gateway.app import create_app
+
+    return create_app(_settings())
 
 
 async def _demo(port: int) -> None:
@@ -134,6 +146,13 @@ async def _audit(action: str) -> int:
         await engine.dispose()
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="spo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,7 +160,8 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="simulators + gateway + personas")
     demo.add_argument("--simulator-port", type=int, default=SIMULATOR_PORT)
-    sub.add_parser("serve", help="the gateway alone")
+    serve = sub.add_parser("serve", help="the gateway alone")
+    serve.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
     sim = sub.add_parser("simulate", help="the simulated sources alone")
     sim.add_argument("--port", type=int, default=SIMULATOR_PORT)
     clitoken.add_parser(sub)
@@ -161,7 +181,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.command == "demo":
             asyncio.run(_demo(args.simulator_port))
         elif args.command == "serve":
-            asyncio.run(_serve(_settings()))
+            from gateway import workers
+
+            options = server_options(_settings())
+            sys.exit(workers.serve(f"{__name__}:asgi_app", options, args.workers))
         elif args.command == "simulate":
             asyncio.run(_simulate(args.port))
         elif args.command == "token":
