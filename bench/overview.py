@@ -238,7 +238,20 @@ class Bench:
         args = self.args
         persona = self.pop.persona(case.persona)
         reqs = _requests(case, persona, self.tokens[case.persona], args.first, gateway, hand)
-        compared = await check_same(self.session, case, reqs)
+        for req in reqs.values():  # a cold source's first answer may come late (a timeout)
+            await closed_loop(
+                self.session,
+                req,
+                Run("", "", cache, c, workers, -1),
+                None,
+                seconds=args.seconds,
+                max_requests=c,
+            )
+        compared = False
+        for _ in range(3):
+            compared = await check_same(self.session, case, reqs)
+            if compared:
+                break
         for repeat in range(args.repeats):
             for leg, req in reqs.items():
                 warm_up = Run(leg, case.name, cache, c, workers, -1)

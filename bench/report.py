@@ -122,6 +122,8 @@ def table(runs: list[Run], figs: dict[str, float]) -> str:
 
 def _share(runs: list[Run]) -> str:
     """The share of answers that were not whole (a source or the database gave up)."""
+    if not all(r.compared for r in runs):
+        return "n/c"  # the reference answer itself was degraded: the legs were not compared
     bad = sum(r.degraded + r.failed for r in runs)
     return f"{100 * bad / max(1, sum(r.requests for r in runs)):.0f}%" if bad else ""
 

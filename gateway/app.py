@@ -8,6 +8,7 @@ required for operations), ``/healthz`` (alive), ``/readyz`` (database answers), 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -17,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
+import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -66,6 +68,19 @@ FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32), as f
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context; authentication happens before it (see below)."""
+
+    def encode_json(self, data: object) -> bytes:
+        """The response as orjson writes it: compact UTF-8, non-ASCII as it is, never NaN.
+
+        What orjson refuses and ``json`` would write (an integer past 64 bits, a key that is
+        not a string; neither is in a GraphQL result) is written by ``json``, likewise.
+        """
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            return json.dumps(
+                data, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            ).encode()
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         return response_data(result, request.app.state.services)

@@ -31,6 +31,7 @@ from strawberry.types import ExecutionContext
 
 from domain.settings import GraphQLSettings, Limits
 from resolvers.audit import AuditExtension
+from resolvers.fastpath import PLAIN_ATTRIBUTE, fast_executor
 from resolvers.query import Mutation, Query
 from resolvers.reporting import ReportErrors
 
@@ -50,9 +51,16 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(
-    limits: Limits | None = None, graphql: GraphQLSettings | None = None
+    limits: Limits | None = None,
+    graphql: GraphQLSettings | None = None,
+    *,
+    fast_path: bool = True,
 ) -> strawberry.Schema:
-    """Build the schema. ``limits`` and ``graphql`` default to the production defaults."""
+    """Build the schema. ``limits`` and ``graphql`` default to the production defaults.
+
+    ``fast_path`` completes plain objects directly (``resolvers/fastpath.py``); off, graphql-core
+    completes every field itself (the differential test compares the two).
+    """
     limits = limits or Limits()
     graphql = graphql or GraphQLSettings()
     # The depth and alias rules are classes made by their limiter's constructor. Made once here:
@@ -78,8 +86,9 @@ def build_schema(
             lambda: AddValidationRules(rules),
             *([] if graphql.introspection else [DisableIntrospection]),
         ],
+        execution_context_class=fast_executor() if fast_path else None,
     )
-    _plain_attribute_fields(schema)
+    plain_attribute_fields(schema)
     return schema
 
 
@@ -87,10 +96,11 @@ def _attribute(name: str) -> Callable[..., Any]:
     def resolve(source: Any, info: Any) -> Any:
         return getattr(source, name)
 
+    setattr(resolve, PLAIN_ATTRIBUTE, name)  # the fast path reads the attribute itself
     return resolve
 
 
-def _plain_attribute_fields(schema: strawberry.Schema) -> None:
+def plain_attribute_fields(schema: strawberry.Schema) -> None:
     """Resolve fields that only read an attribute with a plain ``getattr``.
 
     Strawberry marks such fields (no resolver, no extension, no permission) and already skips
