@@ -60,8 +60,6 @@ class Tally:
     error_codes: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     elapsed_s: float = 0.0
-    rss_start_kb: int = 0
-    rss_end_kb: int = 0
 
     @property
     def requests(self) -> int:
@@ -132,7 +130,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def report(args: argparse.Namespace, tally: Tally) -> str:
+def report(args: argparse.Namespace, tally: Tally, memory: list[str], memory_failed: bool) -> str:
+    """The soak's report; ``memory`` are ``bench.memory.memory_report``'s lines and verdict."""
     elapsed = tally.elapsed_s or args.seconds
     lines = [
         f"requests          {tally.requests}  ({tally.requests / elapsed:.1f}/s)",
@@ -143,15 +142,15 @@ def report(args: argparse.Namespace, tally: Tally) -> str:
         f"latency p50       {percentile(tally.latencies, 0.50) * 1000:.0f} ms",
         f"latency p99       {percentile(tally.latencies, 0.99) * 1000:.0f} ms",
         f"latency max       {max(tally.latencies, default=0.0) * 1000:.0f} ms",
-        f"gateway RSS       start {tally.rss_start_kb / 1024:.1f} MiB, "
-        f"end {tally.rss_end_kb / 1024:.1f} MiB",
         f"faults switched   {sum(tally.faults.values())}  {dict(sorted(tally.faults.items()))}",
         f"source statuses   {dict(tally.source_status.most_common())}",
         f"error codes       {dict(tally.error_codes.most_common())}",
+        *memory,
     ]
-    verdict = (
-        "PASS"
-        if not (tally.server_errors or tally.unanswered or tally.violations)
-        else "FAIL: 5xx, unanswered requests or block violations"
-    )
+    if tally.server_errors or tally.unanswered or tally.violations:
+        verdict = "FAIL: 5xx, unanswered requests or block violations"
+    elif memory_failed:
+        verdict = "FAIL: the gateway's RSS grew 5 % or more over 30 minutes"
+    else:
+        verdict = "PASS"
     return "\n".join([*lines, verdict])

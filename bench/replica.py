@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -19,16 +18,23 @@ from pathlib import Path
 
 import aiohttp
 
+from bench import memory
+
 # The gateway process: ``create_app(load_settings())`` served by uvicorn on a listening socket
 # inherited from the parent as file descriptor ``argv[1]``. The parent binds the ephemeral port
 # itself, so it knows the port without parsing logs and no other process can take it meanwhile.
 # ``SPO_TEST_TODAY`` (the test suite's day, see tests/conftest.py) moves its clock there too.
+# The soak's memory switches (bench/memory.py) act after the imports: tracing them would slow
+# start-up past the health check's patience, and what grows later is what the soak is after.
 LAUNCHER = """
 import asyncio, os, socket, sys
 import uvicorn
 from domain.clock import SYSTEM_CLOCK, ShiftedClock
 from gateway.app import create_app
 from gateway.config import load_settings
+if any(k.startswith("SPO_BENCH_") for k in os.environ):
+    from bench.memory import start_from_env
+    start_from_env(os.environ)
 day = os.environ.get("SPO_TEST_TODAY")
 clock = ShiftedClock.parse(day) if day else SYSTEM_CLOCK
 sock = socket.socket(fileno=int(sys.argv[1]))
@@ -95,12 +101,7 @@ class GatewayProcess:
 
     def rss_kb(self) -> int:
         """The process's resident memory in KiB (Linux ``/proc``), 0 if it cannot be read."""
-        try:
-            status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        except OSError:
-            return 0
-        found = re.search(r"^VmRSS:\s+(\d+) kB", status, flags=re.M)
-        return int(found.group(1)) if found else 0
+        return memory.rss_kb(self.proc.pid)
 
     def tail(self, lines: int = 40) -> str:
         try:

@@ -45,6 +45,7 @@ from domain.errors import (
 )
 from domain.principals import Principal
 from domain.settings import Settings
+from gateway import allocator
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_request, read_body, replay
 from gateway.ical import render_calendar
@@ -285,6 +286,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        allocator.tune()  # before the threads and buffers it is about (gateway/allocator.py)
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=200, limit_per_host=50),
             raise_for_status=False,
