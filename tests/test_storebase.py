@@ -27,7 +27,7 @@ from domain.deadline import deadline_scope
 from domain.errors import AuditUnavailableError, BadInputError, GatewayError, StoreUnavailableError
 from store.auditlog import AuditLog, NewEntry
 from store.blocks import BlockStore
-from store.database import BOUNDED
+from store.database import BOUNDED, settle
 from store.engine import make_engine, upgrade
 from store.feedstore import FeedStore
 from store.overrides import OverrideStore
@@ -123,6 +123,9 @@ async def bounded_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     try:
         yield engine
     finally:
+        # As the app's lifespan does: abandoned calls finish closing their connections before
+        # the engine goes. Left closing when the test's loop ends, one could wait forever.
+        await settle()
         await engine.dispose()
 
 
