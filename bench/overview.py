@@ -302,14 +302,14 @@ async def bench(args: argparse.Namespace, sim_url: str, tmp: Path) -> dict[str, 
             }
             for workers in args.workers if cache == "warm" else [1]:
                 name = f"{cache}-{workers}w"
-                gateway = await Server.start(
+                gateway = await Server.launch(
                     f"gateway-{name}",
                     ["-m", "gateway.cli", "serve", "--workers", str(workers)],
                     env,
                     tmp,
                 )
                 try:
-                    hand = await Server.start(
+                    hand = await Server.launch(
                         f"hand-{name}",
                         ["-m", "bench.handapp", "--workers", str(workers)],
                         env,

@@ -5,19 +5,16 @@ descendant, so ``--workers N``'s workers count and the supervisor's own share to
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
+from bench.replica import GatewayProcess
 
 TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
 
@@ -59,16 +56,12 @@ def tree_cpu_s(pid: int) -> float:
 
 
 @dataclass
-class Server:
-    """One leg's server process tree."""
-
-    name: str
-    proc: subprocess.Popen[bytes]
-    url: str
-    log_path: Path
+class Server(GatewayProcess):
+    """One leg's server process tree: any of our modules on a port it binds itself (so
+    ``--workers`` can share it), with ``GatewayProcess``'s health wait, log tail and stop."""
 
     @classmethod
-    async def start(
+    async def launch(
         cls, name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path
     ) -> Server:
         """Start ``argv`` (our interpreter's module) with ``SPO_PORT`` set; wait for /healthz."""
@@ -82,7 +75,7 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        server = cls(name, proc, f"http://127.0.0.1:{port}", log_path)
+        server = cls(proc, f"http://127.0.0.1:{port}", log_path)
         try:
             await server._wait_healthy(60.0)
         except BaseException:
@@ -90,34 +83,5 @@ class Server:
             raise
         return server
 
-    async def _wait_healthy(self, within_s: float) -> None:
-        until = time.monotonic() + within_s
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
-            while time.monotonic() < until:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited:\n{self.tail()}")
-                with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                    async with session.get(f"{self.url}/healthz") as resp:
-                        if resp.status == 200:
-                            return
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not come up within {within_s} s:\n{self.tail()}")
-
     def cpu_s(self) -> float:
         return tree_cpu_s(self.proc.pid)
-
-    def tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text("utf-8", "replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    async def stop(self) -> None:
-        """SIGTERM (uvicorn stops its workers gracefully), SIGKILL after 15 s; reap."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.to_thread(self.proc.wait, 15.0)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        await asyncio.to_thread(self.proc.wait)

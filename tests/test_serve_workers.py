@@ -53,7 +53,7 @@ async def workers(tmp_path: Path) -> AsyncIterator[tuple[Server, str, str]]:
     auth = load_settings({"SPO_CONFIG": str(config)}).auth
     persona = pop.persona("clinician-auh")
     token = mint_token(key, auth, claims_for(persona), kid="workers-test")
-    gateway = await Server.start(
+    gateway = await Server.launch(
         "gateway", ["-m", "gateway.cli", "serve", "--workers", "2"], env, tmp_path
     )
     try:
