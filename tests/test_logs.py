@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import logging.config
 from collections.abc import Iterator
@@ -217,8 +218,11 @@ def test_an_unexpected_error_is_logged_with_its_request_id_and_no_data(
     assert not log_scan.flagged, log_scan.flagged[0][2]
 
 
-async def _serve_with_cli_logging(gw: Gateway) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    settings = replace(gw.settings, port=0)
+async def _serve_with_cli_logging(
+    gw: Gateway, fmt: str = "json"
+) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    telemetry = replace(gw.settings.telemetry, log_format=fmt)
+    settings = replace(gw.settings, port=0, telemetry=telemetry)
     server = uvicorn.Server(server_config(create_app(settings), settings))
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -230,8 +234,9 @@ async def _serve_with_cli_logging(gw: Gateway) -> tuple[uvicorn.Server, asyncio.
 
 
 @pytest.mark.usefixtures("restored_logging")
+@pytest.mark.parametrize("fmt", ["json", "plain"])
 async def test_the_access_log_holds_no_feed_secret_query_or_token(
-    gateway: Gateway, log_scan: LogScan
+    gateway: Gateway, log_scan: LogScan, fmt: str
 ) -> None:
     # uvicorn itself puts the path in its access record; only the filter can take it out.
     log_scan.allow()
@@ -241,7 +246,8 @@ async def test_the_access_log_holds_no_feed_secret_query_or_token(
         {"c": MULTI},
     )
     path = rotated["data"]["rotateCalendarFeed"]["url"].removeprefix(gateway.url)
-    server, task, url = await _serve_with_cli_logging(gateway)
+    server, task, url = await _serve_with_cli_logging(gateway, fmt)
+    ids = []
     out = io.StringIO()
     for handler in (
         h for n in ("", "uvicorn", "uvicorn.access") for h in logging.getLogger(n).handlers
@@ -251,16 +257,26 @@ async def test_the_access_log_holds_no_feed_secret_query_or_token(
     try:
         async with gateway.session.get(f"{url}{path}") as r:
             assert r.status == 200
+            ids.append(r.headers["X-Request-ID"])
         token = gateway.token("citizen-multi")
         query = '{ patientOverview(cpr: "0108589995") { patient { name } } }'
         async with gateway.session.get(
             f"{url}/graphql", params={"query": query}, headers={"Authorization": f"Bearer {token}"}
         ) as r:
             assert r.status >= 400
+            ids.append(r.headers["X-Request-ID"])
     finally:
         server.should_exit = True
         await task
     logged = out.getvalue()
+    if fmt == "json":
+        lines = [json.loads(line) for line in logged.splitlines()]
+        access = [line for line in lines if line["logger"] == "uvicorn.access"]
+        # Each access line names the request it is about: the id its response carried.
+        assert [line["request_id"] for line in access] == ids
+        logged = "\n".join(line["event"] for line in lines)
+    else:
+        assert all(f"[{i}]" not in logged for i in ids)  # uvicorn's access format has no id
     assert '"GET /calendar/[secret] HTTP/1.1" 200' in logged, logged
     assert '"GET /graphql?[query] HTTP/1.1"' in logged, logged
     assert sensitive(logged) is None, logged
