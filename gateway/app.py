@@ -2,8 +2,10 @@
 
 The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the database engine and
 the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
-required for operations), ``/healthz`` (alive), ``/readyz`` (database answers), ``/metrics``
-(Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed).
+required for operations), ``/healthz`` (alive), ``/readyz`` (database answers; the cache's
+state), ``/metrics`` (Prometheus text, ``gateway/metrics.py``), ``/calendar/<secret>.ics`` (a
+patient's iCalendar feed). Around them all, ``gateway/observe.py``: the request id, the
+request's span and its metrics.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -23,6 +24,7 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -35,6 +37,7 @@ from strawberry.types import ExecutionResult
 from connectors.cache import RecordCache
 from connectors.registry import Sources
 from domain.clock import SYSTEM_CLOCK, Clock
+from domain.correlation import current_request_id, new_request_id
 from domain.deadline import deadline_scope
 from domain.errors import (
     AuditUnavailableError,
@@ -49,6 +52,8 @@ from gateway import allocator
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_request, read_body, replay
 from gateway.ical import render_calendar
+from gateway.metrics import WORKER_UP, OperationNames, metrics
+from gateway.observe import OUTCOME, Observed
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
 from resolvers.context import Context, RequestState, Services, services_of
@@ -83,7 +88,13 @@ class GraphQLApp(GraphQL[Context, None]):
             ).encode()
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        return response_data(result, request.app.state.services)
+        data = response_data(result, request.app.state.services)
+        # The final result (the access log may have replaced it), for the request's metrics.
+        if not result.errors:
+            request.scope[OUTCOME] = "ok"
+        else:
+            request.scope[OUTCOME] = "partial" if result.data else "error"
+        return data
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's app, but its HTTP refusals are JSON errors with a code, like ours."""
@@ -102,7 +113,9 @@ def new_context(principal: Principal, services: Services, request: Any) -> Conte
     return Context(
         principal=principal,
         services=services,
-        state=RequestState(request_id=uuid.uuid4().hex, now=services.clock.now()),
+        state=RequestState(
+            request_id=current_request_id() or new_request_id(), now=services.clock.now()
+        ),
         request=request,
     )
 
@@ -212,26 +225,19 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """503 while the database does not answer; 200 otherwise, ``degraded`` while the cache is
+    out of use (its breaker open): the cache is optional, every request is still answered (from
+    the sources), and a shared Redis going down must not take every replica out of service."""
     try:
         async with request.app.state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:  # readiness reports, it does not raise
         log.warning("not ready: %s", exc)
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok"})
-
-
-async def metrics(request: Request) -> Response:
-    """Prometheus text: per-source circuit-breaker state. No patient data, ever."""
     services: Services = request.app.state.services
-    lines = [
-        "# HELP spo_upstream_circuit_open 1 while the source's circuit breaker is open.",
-        "# TYPE spo_upstream_circuit_open gauge",
-    ]
-    for name, upstream in sorted(services.sources.upstreams.items()):
-        state = upstream.breaker.state if upstream.breaker else "closed"
-        lines.append(f'spo_upstream_circuit_open{{source="{name}"}} {int(state != "closed")}')
-    return Response("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+    if not await services.sources.cache.check():
+        return JSONResponse({"status": "degraded", "database": "ok", "cache": "unavailable"})
+    return JSONResponse({"status": "ok"})
 
 
 def _retry_later(message: str) -> Response:
@@ -304,6 +310,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             window = timedelta(minutes=settings.policy.refused_log_window_minutes)
             refusals = RefusalRecorder(sources, repositories.access_log, window)
             app.state.services = services_of(settings, sources, repositories, refusals, clock)
+            WORKER_UP.set(1)
             try:
                 yield
             finally:
@@ -329,5 +336,11 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             Route("/calendar/{token}.ics", calendar_feed),
             Route("/graphql", NoStore(Authenticated(graphql)), methods=["GET", "POST"]),
         ],
+        middleware=[Middleware(Observed, operations=_operation_names(settings))],
         lifespan=lifespan,
     )
+
+
+def _operation_names(settings: Settings) -> OperationNames:
+    telemetry = settings.telemetry
+    return OperationNames(telemetry.operation_names, telemetry.operation_name_cap)

@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.configfile import public_pem, write_config
 from bench.servers import Server, children
@@ -99,6 +100,29 @@ async def test_two_workers_serve_one_port_and_log_one_chain(
         assert overview["patient"]["name"] == "Poul Erik Testesen"
         assert overview["appointments"]["totalCount"] > 0
         assert {s["status"] for s in overview["sources"]} == {"OK"}
+    # Metrics run in multiprocess mode: whichever worker a scrape reaches (a new connection
+    # each time) speaks for both, so every scrape counts all 20 views, and shows two workers.
+    for _ in range(4):
+        async with (
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as one,
+            one.get(f"{gateway.url}/metrics") as resp,
+        ):
+            assert resp.status == 200
+            samples = [
+                s
+                for family in text_string_to_metric_families(await resp.text())
+                for s in family.samples
+            ]
+        views = sum(
+            s.value
+            for s in samples
+            if s.name == "spo_request_seconds_count" and s.labels["route"] == "/graphql"
+        )
+        assert views == 20
+        assert len({s.labels["pid"] for s in samples if s.name == "spo_worker_up"}) == 2
+        circuit = [s for s in samples if s.name == "spo_upstream_circuit_open"]
+        assert {s.labels["source"] for s in circuit} >= {"rm", "cpr"}
+        assert all(s.value == 0 and "pid" not in s.labels for s in circuit)
 
 
 async def test_workers_that_cannot_start_stop_the_supervisor(tmp_path: Path) -> None:
