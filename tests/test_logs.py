@@ -24,6 +24,7 @@ from graphql import GraphQLError
 from sqlalchemy import text
 from uvicorn.logging import AccessFormatter
 
+from domain.correlation import request_id_scope
 from domain.redact import redact
 from gateway.app import create_app
 from gateway.cli import server_config
@@ -284,3 +285,36 @@ async def test_the_access_log_holds_no_feed_secret_query_or_token(
     raw = [t for r, _, t in log_scan.flagged if r.name == "uvicorn.access"]
     assert any(path in t for t in raw)
     assert any(MULTI in t for t in raw)
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_json_lines_name_the_request_and_hold_only_redacted_text(log_scan: LogScan) -> None:
+    log_scan.allow()  # the records hold a CPR number and a token on purpose
+    logging.config.dictConfig(logging_config(fmt="json"))
+    out = io.StringIO()
+    (handler,) = logging.getLogger().handlers
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(out)
+    log = logging.getLogger("tests.json")
+    with request_id_scope("req-json-0001"):
+        log.warning("lookup %s failed", MULTI)
+        try:
+            raise ValueError(f"no person {MULTI} for Bearer {JWT}")
+        except ValueError:
+            log.exception("unexpected")
+    log.info("outside any request")
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(x["level"], x["event"], x["request_id"]) for x in lines] == [
+        ("warning", "lookup [cpr] failed", "req-json-0001"),
+        ("error", "unexpected", "req-json-0001"),
+        ("info", "outside any request", "-"),
+    ]
+    assert lines[1]["exception"].startswith("Traceback")
+    assert "ValueError: no person [cpr] for Bearer [token]" in lines[1]["exception"]
+    assert all(x["logger"] == "tests.json" and x["timestamp"].endswith("Z") for x in lines)
+    assert sensitive(out.getvalue()) is None
+
+
+def test_an_unknown_log_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="log format"):
+        logging_config(fmt="xml")
