@@ -19,9 +19,8 @@ request path, and a feed's path is its secret):
   and hand to uvicorn (``fmt``: ``"json"``, the default, or ``"plain"``): the root handler
   (which every propagating logger, ``strawberry.execution`` included, reaches) and uvicorn's
   own handlers (``uvicorn``, ``uvicorn.error``, ``uvicorn.access``, which do not propagate) all
-  carry the filter. It sits on the handlers, not
-  the loggers: a logger's filter sees only records logged to that very logger, not those
-  propagating from its children.
+  carry the filter. It sits on the handlers, not the loggers: a logger's filter sees only
+  records logged to that very logger, not those propagating from its children.
 
 Example::
 

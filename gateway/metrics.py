@@ -8,7 +8,7 @@ route templates, outcome names of our own, and GraphQL operation names bounded b
 ``OperationNames``.
 
 - ``spo_request_seconds{route, operation, outcome}``: one HTTP request, by route template
-  (``/graphql``, ``/calendar/{token}.ics``, …, ``other``), operation (empty when none ran)
+  (``/graphql``, ``/calendar/[secret].ics``, …, ``other``), operation (empty when none ran)
   and outcome: ``ok``; ``partial`` (data and errors); ``error`` (errors, no data); ``rejected``
   (a 4xx before or instead of execution); ``failed`` (a 5xx).
 - ``spo_worker_up``: 1 per serving process (with several workers, one sample per live worker,

@@ -106,7 +106,7 @@ def test_first_come_names_stop_at_the_cap_known_ones_never_do() -> None:
     ("path", "route"),
     [
         ("/graphql", "/graphql"),
-        ("/calendar/q3W_rT9-kLmN0pQrStUvWxYz0123456789AbCdEfGhI.ics", "/calendar/{token}.ics"),
+        ("/calendar/q3W_rT9-kLmN0pQrStUvWxYz0123456789AbCdEfGhI.ics", "/calendar/[secret].ics"),
         ("/readyz", "/readyz"),
         ("/0108589995", "other"),
     ],
@@ -215,4 +215,17 @@ async def test_metrics_count_requests_sources_cache_audit_and_withheld_fields(
     assert grew("spo_withheld_fields_total") == withheld
     # No label names a patient, a path or a query.
     labels = {v for (_, ls) in after for (_, v) in ls}
-    assert not any(MULTI in v or "/calendar/" in v.replace("{token}", "") for v in labels)
+    assert not any(MULTI in v for v in labels)
+
+
+async def test_a_calendar_feed_request_is_labelled_by_its_route_not_its_secret(
+    gateway: Gateway,
+) -> None:
+    secret = "q3W_rT9-kLmN0pQrStUvWxYz0123456789AbCdEfGhI"
+    async with gateway.session.get(f"{gateway.url}/calendar/{secret}.ics") as r:
+        assert r.status == 404
+    samples = await scrape(gateway)  # fails on anything that looks like a feed path or secret
+    route = "/calendar/[secret].ics"
+    assert value(
+        samples, "spo_request_seconds_count", route=route, operation="", outcome="rejected"
+    )
