@@ -80,6 +80,7 @@ def metrics_directory() -> Path | None:
     for the caller to remove), or, when the operator set one, that one emptied of old values."""
     given = os.environ.get(MULTIPROC)
     if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
         for old in Path(given).glob("*.db"):
             old.unlink()
         return None

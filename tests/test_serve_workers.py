@@ -161,3 +161,28 @@ async def test_workers_that_cannot_start_stop_the_supervisor(tmp_path: Path) -> 
         held.close()
     assert proc.returncode == 1, output
     assert b"workers keep exiting right after they start" in output
+
+
+def test_the_metrics_directory_is_made_fresh_or_emptied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.workers import MULTIPROC, metrics_directory
+
+    given = tmp_path / "metrics"
+    monkeypatch.setenv(MULTIPROC, str(given))
+    assert metrics_directory() is None
+    assert given.is_dir()  # made when it was not there
+    (given / "counter_123.db").write_bytes(b"old")
+    (given / "keep.txt").write_text("not ours")
+    assert metrics_directory() is None
+    assert sorted(p.name for p in given.iterdir()) == ["keep.txt"]  # last run's values gone
+    monkeypatch.delenv(MULTIPROC)
+    made = metrics_directory()
+    assert made is not None
+    try:
+        assert os.environ[MULTIPROC] == str(made)
+        assert made.is_dir()
+        assert not any(made.iterdir())
+    finally:
+        os.environ.pop(MULTIPROC)  # set by metrics_directory itself, not through monkeypatch
+        made.rmdir()
