@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
@@ -47,7 +48,8 @@ from domain.principals import Principal
 from domain.settings import Settings
 from gateway import allocator
 from gateway.auth import TokenVerifier
-from gateway.body import check_length, parse_request, read_body, replay
+from gateway.body import check_length, parse_params, parse_request, read_body, replay
+from gateway.graphqlhttp import media_type, shaped
 from gateway.ical import render_calendar
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
@@ -62,6 +64,8 @@ from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
 PRINCIPAL = "spo.principal"
+MEDIA_TYPE = "spo.media_type"  # the response's, from Accept (gateway/graphqlhttp.py)
+STATUS = "spo.status"  # the response's, when the result sets it
 FEED_SERVABLE = frozenset({SourceStatus.OK, SourceStatus.STALE, SourceStatus.NOT_CONSENTED})
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32), as feeds are made
 
@@ -83,14 +87,33 @@ class GraphQLApp(GraphQL[Context, None]):
             ).encode()
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        return response_data(result, request.app.state.services)
+        data = response_data(result, request.app.state.services)
+        status, body = shaped(dict(data), request.scope[MEDIA_TYPE])
+        request.scope[STATUS] = status
+        return body  # type: ignore[return-value]  # the same keys, "data" perhaps left out
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's, but a mutation sent with GET is 405 (the spec's), not 400."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, "Send mutations with POST.") from exc
+            raise
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Strawberry's app, but its HTTP refusals are JSON errors with a code, like ours."""
+        """Strawberry's app, in the negotiated media type; its HTTP refusals are JSON errors
+        with a code, like ours."""
+        media = scope.setdefault(MEDIA_TYPE, media_type(_header(scope, b"accept")))
         try:
             response = await self.run(Request(scope, receive))
         except HTTPException as exc:
-            response = _error(exc.status_code, exc.reason, BadRequestError.code)
+            allow = {"Allow": "POST"} if exc.status_code == 405 else {}
+            response = _error(exc.status_code, exc.reason, BadRequestError.code, media, **allow)
+        else:
+            if response.headers.get("content-type") == "application/json":
+                response.headers["content-type"] = media
+                response.status_code = scope.pop(STATUS, response.status_code)
         await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
@@ -120,13 +143,22 @@ def response_data(result: ExecutionResult, services: Services) -> GraphQLHTTPRes
     return process_result(result)
 
 
-def _error(status: int, message: str, code: str, **headers: str) -> JSONResponse:
+def _error(
+    status: int, message: str, code: str, media: str = "application/json", **headers: str
+) -> JSONResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=media)
 
 
-def _unauthorised(message: str) -> JSONResponse:
-    return _error(401, message, AuthError.code, **{"WWW-Authenticate": 'Bearer realm="spo"'})
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _unauthorised(message: str, media: str) -> JSONResponse:
+    return _error(401, message, AuthError.code, media, **{"WWW-Authenticate": 'Bearer realm="spo"'})
 
 
 class Authenticated:
@@ -152,16 +184,17 @@ class Authenticated:
             page = HTMLResponse(get_graphql_ide_html(graphql_ide=self.app.graphql_ide))
             await page(scope, receive, send)
             return
+        media = scope[MEDIA_TYPE] = media_type(request.headers.get("accept"))
         length = request.headers.get("content-length")
         try:
             check_length(length)  # before the token: refusing costs nothing then
         except BadRequestError as exc:
-            await _error(exc.status, exc.message, exc.code)(scope, receive, send)
+            await _error(exc.status, exc.message, exc.code, media)(scope, receive, send)
             return
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            await _unauthorised("A bearer token is required.")(scope, receive, send)
+            await _unauthorised("A bearer token is required.", media)(scope, receive, send)
             return
         services: Services = request.app.state.services
         # The request's deadline, for everything it does from here on: each upstream call and
@@ -176,11 +209,15 @@ class Authenticated:
                     raw = await read_body(receive, length)
                     parse_request(raw, request.headers.get("content-type", ""))
                     receive = replay(raw, receive)
+                else:
+                    # A GET asks a query (never a mutation: 405) in its query string, checked
+                    # like a body; it has no body, so no form can make one.
+                    parse_params(request.query_params, scope.get("query_string", b""))
             except AuthError as exc:
-                await _unauthorised(exc.message)(scope, receive, send)
+                await _unauthorised(exc.message, media)(scope, receive, send)
                 return
             except BadRequestError as exc:
-                await _error(exc.status, exc.message, exc.code)(scope, receive, send)
+                await _error(exc.status, exc.message, exc.code, media)(scope, receive, send)
                 return
             except ClientDisconnect:
                 return  # nobody is left to answer
@@ -317,7 +354,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
     graphql = GraphQLApp(
         build_schema(settings.limits, settings.graphql),
         graphql_ide="graphiql" if settings.graphql.graphiql else None,
-        allow_queries_via_get=False,
+        allow_queries_via_get=True,  # queries only; a GET mutation is 405
         multipart_uploads_enabled=False,
     )
     return Starlette(
