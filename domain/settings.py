@@ -74,6 +74,17 @@ class Limits:
     # Each call to the gateway's own database (capped by what is left of the request deadline);
     # also its connect, pool-wait, statement and lock timeouts (see store/engine.py make_engine).
     database_timeout_s: float = 1.0
+    # Requests in flight per replica (0: no bound); past it one may wait this long for a slot,
+    # else 503 with Retry-After (gateway/admission.py).
+    max_in_flight: int = 64
+    queue_timeout_s: float = 0.05
+
+    def __post_init__(self) -> None:
+        # _section turns a ValueError into a ConfigError naming [limits].
+        if self.max_in_flight < 0:
+            raise ValueError("max_in_flight must be 0 (no bound) or more")
+        if self.queue_timeout_s < 0:
+            raise ValueError("queue_timeout_s must be 0 or more seconds")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 
 The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the database engine and
 the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
-required for operations), ``/healthz`` (alive), ``/readyz`` (database answers), ``/metrics``
-(Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed).
+required for operations), ``/healthz`` (alive), ``/readyz`` (database answers, not saturated),
+``/metrics`` (Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed). In front
+of them all, a bounded number of requests in flight (``gateway/admission.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -47,6 +49,7 @@ from domain.errors import (
 from domain.principals import Principal
 from domain.settings import Settings
 from gateway import allocator
+from gateway.admission import Admission, Gate
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_params, parse_request, read_body, replay
 from gateway.graphqlhttp import media_type, shaped
@@ -249,6 +252,9 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    if request.app.state.gate.saturated:
+        # Every slot is taken: new work is better sent to another replica (gateway/admission.py).
+        return JSONResponse({"status": "saturated"}, status_code=503)
     try:
         async with request.app.state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -357,7 +363,8 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
         allow_queries_via_get=True,  # queries only; a GET mutation is 405
         multipart_uploads_enabled=False,
     )
-    return Starlette(
+    gate = Gate(settings.limits.max_in_flight, settings.limits.queue_timeout_s)
+    app = Starlette(
         routes=[
             Route("/", lambda r: RedirectResponse("/graphql")),
             Route("/healthz", healthz),
@@ -367,4 +374,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             Route("/graphql", NoStore(Authenticated(graphql)), methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(Admission, gate=gate)],
     )
+    app.state.gate = gate
+    return app
