@@ -76,7 +76,7 @@ class Limits:
     database_timeout_s: float = 1.0
     # Requests in flight per replica (0: no bound); past it one may wait this long for a slot,
     # else 503 with Retry-After (gateway/admission.py).
-    max_in_flight: int = 64
+    max_in_flight: int = 32
     queue_timeout_s: float = 0.05
 
     def __post_init__(self) -> None:
