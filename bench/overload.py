@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +22,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from bench import queries
 from bench._sim import start_simulators, stop_simulators
-from bench.configfile import _toml, public_pem, write_config
+from bench.configfile import public_pem, write_config
 from bench.overview import KID, _seed, _set_latencies
 from bench.servers import Server
 from gateway.config import load_settings
 from gateway.demo import claims_for
 from gateway.tokens import mint_token
 from simulators.population import build_population
-
-
-def _config(directory: Path, pem: bytes, bound: int) -> Path:
-    path = write_config(directory, pem, cache_ttl_s=0.0)
-    raw = tomllib.loads(path.read_text("utf-8"))
-    raw["limits"]["max_in_flight"] = bound
-    path.write_text(_toml(raw), "utf-8")
-    return path
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -74,7 +65,9 @@ async def run(args: argparse.Namespace, sim_url: str, tmp: Path) -> None:
         print("bound  | 200   p50 ms  p99 ms  complete | 503   p50 ms  p99 ms | wall s")
         for bound in args.bounds:
             (tmp / str(bound)).mkdir()
-            config = _config(tmp / str(bound), public_pem(key), bound)
+            config = write_config(
+                tmp / str(bound), public_pem(key), cache_ttl_s=0.0, max_in_flight=bound
+            )
             env = {
                 "SPO_CONFIG": str(config),
                 "SPO_UPSTREAM_BASE": sim_url,
