@@ -129,6 +129,23 @@ class GraphQLSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimitSettings:
+    """Requests allowed per principal and per client address, in ``limits``' notation
+    (``"300/minute"``, ``"10/second; 300/minute"``); ``""`` is no limit."""
+
+    per_principal: str = "300/minute"
+    per_address: str = "3000/minute"
+
+
+@dataclass(frozen=True, slots=True)
+class CorsSettings:
+    """Browser origins allowed to call the gateway (none by default: no cross-origin page)."""
+
+    allow_origins: tuple[str, ...] = ()
+    max_age_s: int = 600
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the gateway needs to start. Build with ``load_settings()``."""
 
@@ -145,6 +162,8 @@ class Settings:
     resilience: Resilience = field(default_factory=Resilience)
     policy: Policy = field(default_factory=Policy)
     graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+    ratelimit: RateLimitSettings = field(default_factory=RateLimitSettings)
+    cors: CorsSettings = field(default_factory=CorsSettings)
 
     def source(self, source_id: str) -> SourceConfig:
         for s in self.sources:

@@ -25,6 +25,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -43,6 +44,7 @@ from domain.errors import (
     AuditUnavailableError,
     AuthError,
     BadRequestError,
+    RateLimitedError,
     SourceStatus,
     StoreUnavailableError,
 )
@@ -52,8 +54,10 @@ from gateway import allocator
 from gateway.admission import Admission, Gate
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_params, parse_request, read_body, replay
+from gateway.edge import refuse
 from gateway.graphqlhttp import media_type, shaped
 from gateway.ical import render_calendar
+from gateway.ratelimit import AddressLimit, RateLimits
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
 from resolvers.context import Context, RequestState, Services, services_of
@@ -206,6 +210,8 @@ class Authenticated:
             verifier: TokenVerifier = request.app.state.verifier
             try:
                 scope[PRINCIPAL] = await verifier.verify(token.strip())
+                limits: RateLimits = request.app.state.rate_limits
+                await limits.check_principal(scope[PRINCIPAL])
                 if request.method == "POST":
                     # Read and checked here, so Strawberry only ever parses a body that is
                     # small, UTF-8, shallow JSON and one request.
@@ -221,6 +227,9 @@ class Authenticated:
                 return
             except BadRequestError as exc:
                 await _error(exc.status, exc.message, exc.code, media)(scope, receive, send)
+                return
+            except RateLimitedError as exc:
+                await refuse(exc, scope)(scope, receive, send)
                 return
             except ClientDisconnect:
                 return  # nobody is left to answer
@@ -338,6 +347,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
         db_timeout = settings.limits.database_timeout_s
         engine = make_engine(settings.database_url, timeout_s=db_timeout)
         app.state.engine = engine
+        rate_limits.open()
         try:
             app.state.verifier = await TokenVerifier.create(
                 settings.auth, dev_mode=settings.dev_mode, session=session
@@ -352,6 +362,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             finally:
                 await refusals.close()  # while the session and the engine are still open
         finally:
+            await rate_limits.close()
             await cache.close()
             await session.close()
             await settle()  # calls abandoned on a hung database finish closing first
@@ -364,6 +375,24 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
         multipart_uploads_enabled=False,
     )
     gate = Gate(settings.limits.max_in_flight, settings.limits.queue_timeout_s)
+    rate_limits = RateLimits(settings.ratelimit, settings.cache_url)
+    # Outermost first: CORS answers preflights and marks every answer (a 429 or 503 too, so a
+    # page can read it); then the client address's limit; then the bound on requests in flight.
+    middleware = [
+        Middleware(AddressLimit, limits=rate_limits),
+        Middleware(Admission, gate=gate),
+    ]
+    if settings.cors.allow_origins:
+        cors = Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors.allow_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            expose_headers=["Retry-After"],
+            allow_credentials=False,  # bearer tokens, never cookies
+            max_age=settings.cors.max_age_s,
+        )
+        middleware.insert(0, cors)
     app = Starlette(
         routes=[
             Route("/", lambda r: RedirectResponse("/graphql")),
@@ -374,7 +403,8 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             Route("/graphql", NoStore(Authenticated(graphql)), methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(Admission, gate=gate)],
+        middleware=middleware,
     )
     app.state.gate = gate
+    app.state.rate_limits = rate_limits
     return app
