@@ -4,7 +4,7 @@ The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the data
 the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
 required for operations), ``/healthz`` (alive), ``/readyz`` (database answers, not saturated),
 ``/metrics`` (Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed). In front
-of them all, a bounded number of requests in flight (``gateway/admission.py``).
+of them all: CORS, rate limits and a bound on requests in flight (``gateway/front.py``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -51,13 +49,14 @@ from domain.errors import (
 from domain.principals import Principal
 from domain.settings import Settings
 from gateway import allocator
-from gateway.admission import Admission, Gate
+from gateway.admission import Gate
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_params, parse_request, read_body, replay
 from gateway.edge import refuse
+from gateway.front import front
 from gateway.graphqlhttp import media_type, shaped
 from gateway.ical import render_calendar
-from gateway.ratelimit import AddressLimit, RateLimits
+from gateway.ratelimit import RateLimits
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
 from resolvers.context import Context, RequestState, Services, services_of
@@ -111,7 +110,7 @@ class GraphQLApp(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's app, in the negotiated media type; its HTTP refusals are JSON errors
         with a code, like ours."""
-        media = scope.setdefault(MEDIA_TYPE, media_type(_header(scope, b"accept")))
+        media = scope.setdefault(MEDIA_TYPE, media_type(Headers(scope=scope).get("accept")))
         try:
             response = await self.run(Request(scope, receive))
         except HTTPException as exc:
@@ -155,13 +154,6 @@ def _error(
 ) -> JSONResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     return JSONResponse(body, status_code=status, headers=headers, media_type=media)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 def _unauthorised(message: str, media: str) -> JSONResponse:
@@ -376,23 +368,6 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
     )
     gate = Gate(settings.limits.max_in_flight, settings.limits.queue_timeout_s)
     rate_limits = RateLimits(settings.ratelimit, settings.cache_url)
-    # Outermost first: CORS answers preflights and marks every answer (a 429 or 503 too, so a
-    # page can read it); then the client address's limit; then the bound on requests in flight.
-    middleware = [
-        Middleware(AddressLimit, limits=rate_limits),
-        Middleware(Admission, gate=gate),
-    ]
-    if settings.cors.allow_origins:
-        cors = Middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors.allow_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Accept"],
-            expose_headers=["Retry-After"],
-            allow_credentials=False,  # bearer tokens, never cookies
-            max_age=settings.cors.max_age_s,
-        )
-        middleware.insert(0, cors)
     app = Starlette(
         routes=[
             Route("/", lambda r: RedirectResponse("/graphql")),
@@ -403,7 +378,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             Route("/graphql", NoStore(Authenticated(graphql)), methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
-        middleware=middleware,
+        middleware=front(settings, gate, rate_limits),
     )
     app.state.gate = gate
     app.state.rate_limits = rate_limits
