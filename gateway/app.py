@@ -111,10 +111,13 @@ class GraphQLApp(GraphQL[Context, None]):
         """Strawberry's app, in the negotiated media type; its HTTP refusals are JSON errors
         with a code, like ours."""
         media = scope.setdefault(MEDIA_TYPE, media_type(Headers(scope=scope).get("accept")))
+        request = Request(scope, receive)
         try:
-            response = await self.run(Request(scope, receive))
+            response = await self.run(request)
         except HTTPException as exc:
-            allow = {"Allow": "POST"} if exc.status_code == 405 else {}
+            # 405: a mutation sent with GET (POST it), or a method GraphQL has no use for.
+            methods = "POST" if request.method == "GET" else "GET, POST"
+            allow = {"Allow": methods} if exc.status_code == 405 else {}
             response = _error(exc.status_code, exc.reason, BadRequestError.code, media, **allow)
         else:
             if response.headers.get("content-type") == "application/json":

@@ -159,3 +159,10 @@ async def test_a_refusal_before_graphql_speaks_the_negotiated_media_type(
         assert (r.status, r.content_type) == (401, GRAPHQL_RESPONSE)
         body = await r.json(content_type=None)
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_method_graphql_has_no_use_for_is_405(gateway: Gateway) -> None:
+    headers = {"Authorization": f"Bearer {gateway.token('citizen-multi')}"}
+    async with gateway.session.head(f"{gateway.url}/graphql", headers=headers) as r:
+        assert r.status == 405
+        assert r.headers["Allow"] == "GET, POST"
