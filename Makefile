@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Reinstall when pyproject.toml changes; otherwise reuse the environment (idempotent).
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# graphql-http's audit (tests/conformance/, run by node): reinstalled when its lock changes.
+AUDIT := tests/conformance
+AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum $(AUDIT)/package-lock.json | cut -d' ' -f1)
 
 # The times that break calendars (Copenhagen wall time): summer, the repeated hour of the October
 # DST change, ISO week 53, just after a new year, a leap day, just after the March DST change.
@@ -24,13 +27,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# npm ci installs exactly the lock, from the registry; without npm the audit test is skipped.
+$(AUDIT_STAMP): $(AUDIT)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(AUDIT) --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the graphql-http audit test will be skipped"; fi
+
 demo: install
 	$(BIN)/spo demo
 
-test: install
+test: install $(AUDIT_STAMP)
 	$(BIN)/python -m pytest -q
 
-test-dates: install
+test-dates: install $(AUDIT_STAMP)
 	@for day in $(DATES); do \
 		echo "== SPO_TEST_TODAY=$$day"; \
 		SPO_TEST_TODAY=$$day $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
@@ -51,4 +60,4 @@ schema: install
 	$(BIN)/spo export-schema > schema.graphql
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info $(AUDIT)/node_modules

@@ -38,12 +38,14 @@ from domain.settings import (
     GraphQLSettings,
     Limits,
     Policy,
+    RateLimitSettings,
     Resilience,
     Settings,
     Telemetry,
 )
 from gateway.configread import bool_env, float_env, get, section
 from gateway.configsources import register, source
+from gateway.edgeconfig import cors, ratelimit
 
 GRAPHQL_ENV = {
     "introspection": "SPO_INTROSPECTION",
@@ -128,6 +130,8 @@ def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None)
         policy=section(Policy, raw.get("policy"), "policy"),
         graphql=_graphql(raw.get("graphql"), env, dev_mode),
         telemetry=_telemetry(raw.get("telemetry"), env),
+        ratelimit=ratelimit(section(RateLimitSettings, raw.get("ratelimit"), "ratelimit")),
+        cors=cors(raw.get("cors")),
     )
 
 
