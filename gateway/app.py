@@ -2,8 +2,8 @@
 
 The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the database engine and
 the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
-required for operations), ``/healthz`` (alive), ``/readyz`` (database answers), ``/metrics``
-(Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed).
+required for operations), ``/healthz`` (alive), ``/readyz`` (database and cache answer),
+``/metrics`` (Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
+from connectors.cacheprobe import CacheProbe
 from connectors.registry import Sources
 from domain.clock import SYSTEM_CLOCK, Clock
 from domain.deadline import deadline_scope
@@ -48,6 +49,7 @@ from domain.settings import Settings
 from gateway import allocator
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_request, read_body, replay
+from gateway.config import warnings_for
 from gateway.ical import render_calendar
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
@@ -218,6 +220,8 @@ async def readyz(request: Request) -> Response:
     except Exception as exc:  # readiness reports, it does not raise
         log.warning("not ready: %s", exc)
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    if not await request.app.state.cache_probe.answers():
+        return JSONResponse({"status": "unavailable", "cache": "down"}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -291,7 +295,15 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             connector=aiohttp.TCPConnector(limit=200, limit_per_host=50),
             raise_for_status=False,
         )
+        for warning in warnings_for(settings):
+            log.warning(warning)
         cache = RecordCache(settings.cache_url, clock=clock.now)
+        app.state.cache_probe = probe = CacheProbe(settings.cache_url)
+        if probe.remote and not await probe.answers():
+            log.warning(
+                "setting cache_url: the Redis cache does not answer at start-up; serving "
+                "without it, not ready until it answers"
+            )
         db_timeout = settings.limits.database_timeout_s
         engine = make_engine(settings.database_url, timeout_s=db_timeout)
         app.state.engine = engine
@@ -309,6 +321,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
             finally:
                 await refusals.close()  # while the session and the engine are still open
         finally:
+            await probe.close()
             await cache.close()
             await session.close()
             await settle()  # calls abandoned on a hung database finish closing first
