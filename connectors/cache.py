@@ -383,6 +383,15 @@ class RecordCache:
     def _allow(self) -> bool:
         return self.breaker.allow()
 
+    def unreachable(self) -> None:
+        """Start with the breaker open: the cache did not answer at start-up, so readiness says
+        degraded from the first request on (and the first probe finds it back)."""
+        failure = ConnectionError("the cache did not answer at start-up")
+        for _ in range(100):  # the breaker opens after a few failures; bounded all the same
+            if self.breaker.state != "closed":
+                return
+            self._verdict(failure)
+
     def _verdict(self, outcome: bool | BaseException | None) -> None:
         """Tell the breaker how an operation went (``None``: no verdict); log a change of state
         once, and a failure only at debug."""

@@ -356,6 +356,7 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
                     "setting cache_url: the Redis cache does not answer at start-up; serving "
                     "without it (readiness says degraded until it answers)"
                 )
+                cache.unreachable()
         finally:
             await probe.close()
         db_timeout = settings.limits.database_timeout_s

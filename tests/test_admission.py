@@ -64,7 +64,9 @@ def test_no_bound_never_saturates() -> None:
 def test_bad_admission_settings_stop_start_up(limits: dict[str, Any], named: str) -> None:
     raw = read_toml()
     raw["limits"] = {**raw["limits"], **limits}
-    with pytest.raises(ConfigError, match=rf"\[limits\].*{named}"):
+    with pytest.raises(
+        ConfigError, match=rf"setting limits\.{named}: .*greater than or equal to 0"
+    ):
         parse_settings(raw, {})
 
 

@@ -106,7 +106,7 @@ def test_telemetry_settings_default_and_override() -> None:
     [
         ({"log_format": "xml"}, {}, r"\[telemetry\]"),
         ({"operation_name_cap": -1}, {}, r"\[telemetry\]"),
-        ({"tracing": True}, {}, r"unknown setting\(s\) in \[telemetry\]"),
+        ({"tracing": True}, {}, r"unknown setting telemetry\.tracing"),
         ({"operation_names": [1, 2]}, {}, "telemetry.operation_names"),
         ({}, {"SPO_LOG_FORMAT": "xml"}, "SPO_LOG_FORMAT"),
     ],

@@ -178,7 +178,7 @@ async def test_no_origin_is_allowed_by_default(gateway: Gateway) -> None:
         ("cors", {"allow_origins": ["https://spo.example/"]}, "cors.allow_origins"),
         ("cors", {"allow_origins": ["spo.example"]}, "cors.allow_origins"),
         ("cors", {"max_age_s": -1}, "cors.max_age_s"),
-        ("cors", {"origins": []}, r"\[cors\]"),
+        ("cors", {"origins": []}, r"unknown setting cors\.origins"),
     ],
 )
 def test_bad_edge_settings_stop_start_up(table: str, values: dict[str, Any], named: str) -> None:
