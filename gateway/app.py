@@ -3,7 +3,8 @@
 The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the database engine and
 the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
 required for operations), ``/healthz`` (alive), ``/readyz`` (database answers), ``/metrics``
-(Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed).
+(Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed), and the reference
+page at ``/`` (``gateway/web.py``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,12 +26,11 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
@@ -45,7 +46,7 @@ from domain.errors import (
 )
 from domain.principals import Principal
 from domain.settings import Settings
-from gateway import allocator
+from gateway import allocator, web
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_request, read_body, replay
 from gateway.ical import render_calendar
@@ -136,8 +137,9 @@ class Authenticated:
     on; it can do nothing by itself.
     """
 
-    def __init__(self, app: GraphQLApp) -> None:
+    def __init__(self, app: GraphQLApp, ide: Callable[[], Response]) -> None:
         self.app = app
+        self.ide = ide
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -149,8 +151,7 @@ class Authenticated:
         )
         if wants_ide:
             # Served here, so the GraphQL app only ever runs with a verified principal.
-            page = HTMLResponse(get_graphql_ide_html(graphql_ide=self.app.graphql_ide))
-            await page(scope, receive, send)
+            await self.ide()(scope, receive, send)
             return
         length = request.headers.get("content-length")
         try:
@@ -278,10 +279,13 @@ async def calendar_feed(request: Request) -> Response:
     )
 
 
-def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
+def create_app(
+    settings: Settings, clock: Clock = SYSTEM_CLOCK, web_dist: Path = web.DIST
+) -> Starlette:
     """The gateway as an ASGI app; nothing is opened until the lifespan starts.
 
-    ``clock`` is what "now" and so "today" are for every request (tests move it to other days).
+    ``clock`` is what "now" and so "today" are for every request (tests move it to other days);
+    ``web_dist`` is the reference page's build (``make web``).
     """
 
     @asynccontextmanager
@@ -320,14 +324,17 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
         allow_queries_via_get=False,
         multipart_uploads_enabled=False,
     )
+    page = web.WebPage(web_dist, dev_mode=settings.dev_mode)
     return Starlette(
         routes=[
-            Route("/", lambda r: RedirectResponse("/graphql")),
+            *page.routes(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/calendar/{token}.ics", calendar_feed),
-            Route("/graphql", NoStore(Authenticated(graphql)), methods=["GET", "POST"]),
+            Route(
+                "/graphql", NoStore(Authenticated(graphql, page.graphiql)), methods=["GET", "POST"]
+            ),
         ],
         lifespan=lifespan,
     )
