@@ -1,0 +1,59 @@
+import { expect, expectAccessible, open, test } from "./fixtures";
+
+test("stamkort shows the CPR data, the GP and the relatives with provenance", async ({ page }) => {
+  await open(page, "citizen-multi", "view=stamkort");
+  await expect(page.getByRole("heading", { name: "Stamkort" })).toBeVisible();
+  await expect(page.getByText("010858-9995")).toBeVisible();
+  await expect(page.getByText("Jens Michael Larsen").first()).toBeVisible();
+  await expect(page.getByText(/Hanne Testesen \(Ægtefælle\)/)).toBeVisible();
+  await expect(page.locator(".field").filter({ hasText: "Pårørende" }).locator(".provenance")).toContainText("Indtastet af");
+  await expectAccessible(page);
+});
+
+test("plans and goals render, with activities linked to appointments", async ({ page }) => {
+  await open(page, "citizen-multi", "view=plans");
+  await expect(page.getByRole("heading", { name: "Planer og mål" })).toBeVisible();
+  await expect(page.locator("li.plan").first()).toBeVisible();
+  await expect(page.locator("li.goal").first()).toBeVisible();
+  const linked = page.locator("ul.linked a").first();
+  if (await linked.count()) {
+    await linked.click();
+    await expect(page).toHaveURL(/view=day/);
+    await expect(page.locator("li.appointment").first()).toBeVisible();
+  }
+  await open(page, "citizen-multi", "view=plans");
+  await expect(page.locator("li.plan").first()).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("the calendar feed: subscribe, copy, rotate, revoke", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await open(page, "citizen-multi", "view=calendar");
+  await page.getByRole("button", { name: "Opret kalenderabonnement" }).click();
+  const url = page.getByLabel("Abonnementsadresse");
+  await expect(url).toHaveValue(/\/calendar\/.+\.ics$/);
+  const first = await url.inputValue();
+  const ics = await page.request.get(first);
+  expect(ics.status()).toBe(200);
+  expect(await ics.text()).toContain("BEGIN:VCALENDAR");
+  await page.getByRole("button", { name: "Kopiér adressen" }).click();
+  await expect(page.getByText("Adressen er kopieret.")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Lav ny adresse" }).click();
+  await expect(url).not.toHaveValue(first);
+  expect((await page.request.get(first)).status()).toBe(404);
+  await page.getByRole("button", { name: "Stop abonnementet" }).click();
+  await expect(page.getByRole("button", { name: "Opret kalenderabonnement" })).toBeVisible();
+});
+
+test("GraphiQL at /graphql comes from the page's own build", async ({ page }) => {
+  const outside: string[] = [];
+  page.on("request", (r) => {
+    if (!r.url().startsWith(new URL(page.url() || "http://127.0.0.1").origin) && !r.url().startsWith("data:")) {
+      outside.push(r.url());
+    }
+  });
+  await page.goto("/graphql");
+  await expect(page.locator(".graphiql-container")).toBeVisible();
+  expect(outside.filter((u) => !u.startsWith("http://127.0.0.1"))).toEqual([]);
+});
