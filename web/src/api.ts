@@ -38,11 +38,17 @@ const MESSAGES: Record<string, string> = {
   BAD_USER_INPUT: "Et af felterne er ikke udfyldt rigtigt.",
 };
 
+/** Errors the page tells otherwise: a withheld part (the notice) or a source (its status). */
+function toldElsewhere(e: { extensions?: Record<string, unknown> }): boolean {
+  return e.extensions?.code === "BLOCKED_BY_PATIENT" || typeof e.extensions?.source === "string";
+}
+
 /** A Danish sentence for an error; the gateway's own message where it says more. */
 export function errorMessage(error: CombinedError | undefined): string | null {
   if (!error) return null;
+  if (!error.networkError && error.graphQLErrors.length && error.graphQLErrors.every(toldElsewhere)) return null;
   const code = errorCode(error);
-  const first = error.graphQLErrors[0];
+  const first = error.graphQLErrors.find((e) => !toldElsewhere(e));
   if (code === "BAD_USER_INPUT" && first?.message) return `${MESSAGES.BAD_USER_INPUT} (${first.message})`;
   if (code && MESSAGES[code]) return MESSAGES[code];
   return first?.message ?? error.message;

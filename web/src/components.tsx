@@ -52,6 +52,11 @@ export interface OverrideState {
   reason: string;
 }
 
+const NOTICE_TEXT: Record<string, string> = {
+  BLOCKED_BY_PATIENT:
+    "Nogle oplysninger er tilbageholdt efter patientens ønske. Med patientens samtykke nu, eller hvis patienten ikke kan kontaktes, kan du foretage værdispring.",
+};
+
 /** Notices for the viewer; for a clinician told data is withheld, the override (værdispring). */
 export function Notices(props: {
   notices: ReadonlyArray<{ code: string; message: string }> | undefined;
@@ -72,7 +77,7 @@ export function Notices(props: {
       )}
       {(notices ?? []).map((n) => (
         <div key={n.code} className="notice" role="status" data-code={n.code}>
-          <p>{n.message}</p>
+          <p>{NOTICE_TEXT[n.code] ?? n.message}</p>
         </div>
       ))}
       {withheld && role === "clinician" && <OverrideForm cpr={cpr} onDone={onOverride} />}

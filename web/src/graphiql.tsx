@@ -3,13 +3,18 @@
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
 import "graphiql/style.css";
-import { StrictMode } from "react";
+import "./graphiql-page.css";
 import { createRoot } from "react-dom/client";
 import { parseFragment } from "./lib/fragment";
 
 const token = parseFragment(window.location.hash).token;
-const fetcher = createGraphiQLFetcher({ url: "/graphql" });
-const headers = JSON.stringify({ Authorization: `Bearer ${token ?? "<token from `spo token citizen-multi`>"}` }, null, 2);
+// The token from the fragment goes on every request, the schema's introspection included.
+const fetcher = createGraphiQLFetcher({
+  url: "/graphql",
+  headers: token ? { Authorization: `Bearer ${token}` } : {},
+});
+// Without a token, the schema cannot be read (introspection needs one too): paste one below.
+const headers = JSON.stringify({ Authorization: `Bearer ${token ?? "<spo token citizen-multi>"}` }, null, 2);
 const query = `# The patient overview. Set the Authorization header below (spo token <persona>).
 query Overview($cpr: String!) {
   patientOverview(cpr: $cpr) {
@@ -21,15 +26,13 @@ query Overview($cpr: String!) {
 `;
 
 createRoot(document.getElementById("graphiql")!).render(
-  <StrictMode>
-    <GraphiQL
-      fetcher={fetcher}
-      defaultHeaders={headers}
-      headers={headers}
-      defaultQuery={query}
-      variables={JSON.stringify({ cpr: "0108589995" }, null, 2)}
-      shouldPersistHeaders={false}
-      isHeadersEditorEnabled
-    />
-  </StrictMode>,
+  <GraphiQL
+    fetcher={fetcher}
+    defaultHeaders={headers}
+    headers={headers}
+    defaultQuery={query}
+    variables={JSON.stringify({ cpr: "0108589995" }, null, 2)}
+    shouldPersistHeaders={false}
+    isHeadersEditorEnabled
+  />,
 );
