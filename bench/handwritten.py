@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from connectors.registry import PersonResult, SourceResult
@@ -43,6 +44,7 @@ from resolvers.pipeline import (
 )
 from resolvers.sources import source_states, source_types
 from resolvers.stamkort import stamkort_of
+from resolvers.vocab import Role
 from store.auditlog import NewEntry, actor_columns
 
 PARTS = (PATIENT, STAMKORT, APPOINTMENTS, PLANS, GOALS)
@@ -57,6 +59,11 @@ CATEGORY = {
 
 def _iso(value: datetime | date | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _name(value: Enum | None) -> str | None:
+    """An enum as GraphQL writes it: by name."""
+    return None if value is None else value.name
 
 
 def _appointments(names: Mapping[str, str], records: Sequence[Any], first: int) -> dict[str, Any]:
@@ -134,7 +141,7 @@ def _stamkort(ctx: Context, cpr: str, fetched: Any, decision: Decision) -> dict[
         "relatives": {
             "value": relatives.value,
             "provenance": {
-                "enteredByRole": relatives.provenance.entered_by_role,
+                "enteredByRole": _name(relatives.provenance.entered_by_role),
                 "enteredAt": _iso(relatives.provenance.entered_at),
             },
         }
@@ -173,7 +180,7 @@ def render(
             "relatives": {
                 "value": relatives.value,
                 "provenance": {
-                    "enteredByRole": relatives.provenance.role,
+                    "enteredByRole": Role(relatives.provenance.role).name,
                     "enteredAt": _iso(relatives.entered_at),
                 },
             }

@@ -68,6 +68,10 @@ class MasterData(Protocol):
         """The SOR ids above ``sor``, nearest first."""
         ...
 
+    async def search(self, text: str, limit: int) -> list[OrgUnit]:
+        """Units whose name holds ``text`` (or whose SOR id is it), at most ``limit``."""
+        ...
+
 
 # How each connector is made: from the source's ``Upstream``, its endpoint URL, its
 # configuration and the gateway's clock (the registers have no source configuration).

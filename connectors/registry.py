@@ -34,6 +34,7 @@ from domain.records import (
     GoalRecord,
     GpPractice,
     OrgRef,
+    OrgUnit,
     PersonRecord,
     PlanRecord,
     owned,
@@ -278,6 +279,10 @@ class Sources:
         practice = await self.practice(found.gp_ydernummer)
         gp = practice.records[0] if practice.records else None
         return PersonResult(found, gp, (person, practice))
+
+    async def search_units(self, text: str, limit: int) -> list[OrgUnit]:
+        """SOR units by name (or SOR id); ``UpstreamError`` when stamdata cannot answer."""
+        return await self.stamdata.search(text, limit)
 
     async def org_exists(self, sor: str) -> bool | None:
         """Whether SOR knows ``sor`` (None when stamdata cannot tell right now)."""

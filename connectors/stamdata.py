@@ -79,6 +79,32 @@ class StamdataConnector:
         entry = await self._entry(sor)
         return () if entry is None else tuple(a.sor for a in entry.ancestors)
 
+    async def search(self, text: str, limit: int) -> list[OrgUnit]:
+        """SOR units whose name holds ``text`` (or whose SOR id is it), by name; at most
+        ``limit``. Addresses are not part of a search answer."""
+        data = await self.upstream.get_json(
+            f"{self.base_url}/sor", params={"name": text, "limit": str(limit)}
+        )
+        entries = _object(data, "search").get("entries")
+        if not isinstance(entries, list) or len(entries) > limit:
+            raise _bad(f"search.entries: expected a list of at most {limit} units")
+        units = []
+        for n, raw in enumerate(entries):
+            where = f"search.entries[{n}]"
+            unit = _object(raw, where)
+            parent = _optional_text(unit, "parent", where)
+            if parent is not None and not _SOR.fullmatch(parent):
+                raise _bad(f"{where}.parent: expected a SOR id")
+            units.append(
+                OrgUnit(
+                    sor=_sor(unit, where),
+                    name=_text(unit, "name", where),
+                    level=_level(unit, where),
+                    parent_sor=parent,
+                )
+            )
+        return units
+
     async def practice(self, ydernummer: str) -> GpPractice | None:
         """The GP practice with ``ydernummer``, or ``None`` if Yderregisteret does not know it."""
         practice = await self._lookup("yder", ydernummer, _YDERNUMMER, "practice")

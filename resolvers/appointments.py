@@ -13,6 +13,7 @@ from domain.records import AppointmentRecord
 from domain.records import AppointmentStatus as Status
 from resolvers import calendar
 from resolvers.merge import encode_cursor, in_window, paginate
+from resolvers.paging import Page, PageArgs
 from resolvers.types import (
     Address,
     AppointmentStatus,
@@ -21,12 +22,18 @@ from resolvers.types import (
     Sector,
     Source,
 )
+from resolvers.vocab import graph_enum
 
 MAX_PAGE = 500
 HIDDEN_BY_DEFAULT = frozenset({Status.CANCELLED, Status.ENTERED_IN_ERROR})
 
 
-@strawberry.enum(description="Which window of appointments to show.")
+@graph_enum(
+    "Which window of appointments to show.",
+    DAY="One day in Europe/Copenhagen (`date`, default today).",
+    WEEK="One ISO week, Monday first, in Europe/Copenhagen (the week of `date`).",
+    LIST="Every appointment in order, cancelled ones hidden unless asked for.",
+)
 class AppointmentView(enum.Enum):
     DAY = "day"
     WEEK = "week"
@@ -181,12 +188,19 @@ class Selection:
         return True
 
 
+@strawberry.type(description="An appointment with its place in the list.")
+class AppointmentEdge:
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` or `before` to page from here."
+    )
+    node: Appointment = strawberry.field(description="The appointment.")
+
+
 @strawberry.type(description="A page of appointments in a stable order (start, source, id).")
 class AppointmentConnection:
     everything: strawberry.Private[Sequence[AppointmentRecord]]
     selected: strawberry.Private[Sequence[AppointmentRecord]]
-    first: strawberry.Private[int]
-    after: strawberry.Private[str | None]
+    args: strawberry.Private[PageArgs]
     source_types: strawberry.Private[Mapping[str, Source]]
     overlap_index: strawberry.Private[dict[tuple[str, str], list[AppointmentRecord]] | None] = None
     # The patient has name and address protection (or CPR cannot tell): the home address of a
@@ -197,15 +211,33 @@ class AppointmentConnection:
     def total_count(self) -> int:
         return len(self.selected)
 
-    @strawberry.field(description="The appointments of this page.")
-    def nodes(self) -> list[Appointment]:
-        page, _ = paginate(self.selected, self.first, self.after)
-        return [self.node(r) for r in page]
+    picked: strawberry.Private[Page[AppointmentRecord] | None] = None
 
-    @strawberry.field(description="Where this page ends.")
+    def page(self) -> Page[AppointmentRecord]:
+        if self.picked is None:
+            self.picked = paginate(self.selected, self.args)
+        return self.picked
+
+    @strawberry.field(description="The appointments of this page (`edges` without cursors).")
+    def nodes(self) -> list[Appointment]:
+        return [self.node(r) for r in self.page().items]
+
+    @strawberry.field(description="The appointments of this page, each with its cursor.")
+    def edges(self) -> list[AppointmentEdge]:
+        return [
+            AppointmentEdge(cursor=encode_cursor(r), node=self.node(r)) for r in self.page().items
+        ]
+
+    @strawberry.field(description="Where this page sits in the list.")
     def page_info(self) -> PageInfo:
-        page, more = paginate(self.selected, self.first, self.after)
-        return PageInfo(has_next_page=more, end_cursor=encode_cursor(page[-1]) if page else None)
+        page = self.page()
+        items = page.items
+        return PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=encode_cursor(items[0]) if items else None,
+            end_cursor=encode_cursor(items[-1]) if items else None,
+        )
 
     def node(self, r: AppointmentRecord) -> Appointment:
         src = self.source_types[r.source]

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
 import re
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from domain import blocks as rules
+from domain.access import Category
 from domain.actor import Actor
 from domain.cpr import normalise_cpr
 from domain.errors import BadInputError, ForbiddenError, NotFoundError, UpstreamError
 from domain.principals import Citizen, Clinician, Relative
 from resolvers import attempts, calendar
 from resolvers.context import AuditSubject, Context
-from resolvers.types import Organization, PageInfo
+from resolvers.paging import After, Before, First, Last, page_args
+from resolvers.types import DataCategory, Organization, PageInfo, PatientCpr
+from resolvers.vocab import AccessAction, Role, described, graph_enum
 from store.auditlog import REFUSED, AccessLogEntry
 
 BLOCK_ID = re.compile(r"[0-9a-f]{32}")  # what Store.create_block hands out (uuid4 hex)
@@ -25,12 +30,23 @@ BLOCK_ID = re.compile(r"[0-9a-f]{32}")  # what Store.create_block hands out (uui
 if TYPE_CHECKING:
     BlockKind = rules.BlockKind
 else:
-    BlockKind = strawberry.enum(
-        rules.BlockKind, name="BlockKind", description="What a block filters by."
+    BlockKind = described(
+        rules.BlockKind,
+        "BlockKind",
+        "What a block filters by.",
+        {
+            "PROFESSIONAL": "One health professional, by authorisation id: everything.",
+            "TREATMENT_PLACE": "One SOR unit (optionally with its sub-units): what it owns.",
+            "PERIOD": "A time span: appointments, plans and goals in it (never the stamkort).",
+        },
     )
 
 
-@strawberry.enum(description="Why a clinician may override the patient's blocks.")
+@graph_enum(
+    "Why a clinician may override the patient's blocks.",
+    CONSENT_NOW="The patient consents now, in the situation.",
+    PATIENT_UNREACHABLE="The patient cannot be asked, and the information is needed to treat her.",
+)
 class OverrideBasis(enum.Enum):
     CONSENT_NOW = "consent_now"
     PATIENT_UNREACHABLE = "patient_unreachable"
@@ -52,7 +68,9 @@ class Block:
     valid_from: datetime = strawberry.field(description="The block applies from.")
     valid_to: datetime | None = strawberry.field(description="The block applies until.")
     created_at: datetime = strawberry.field(description="When it was created.")
-    created_by_role: str = strawberry.field(description="`citizen` or `relative`.")
+    created_by_role: Role = strawberry.field(
+        description="Who made it: the patient (CITIZEN) or a fuldmagt relative (RELATIVE)."
+    )
     ended_at: datetime | None = strawberry.field(description="When it was ended, if it was.")
     active: bool = strawberry.field(description="In force now.")
 
@@ -69,7 +87,7 @@ class Block:
             valid_from=b.valid_from,
             valid_to=b.valid_to,
             created_at=b.created_at,
-            created_by_role=b.created_by_role,
+            created_by_role=Role(b.created_by_role),
             ended_at=b.ended_at,
             active=b.active_at(now),
         )
@@ -128,7 +146,10 @@ def _log_relative(ctx: Context, cpr: str, action: str) -> None:
         ctx.state.audit = AuditSubject(patient_cpr=cpr, action=action)
 
 
-async def create_block(info: Info[Context, None], input: CreateBlockInput) -> Block:
+async def create_block(
+    info: Info[Context, None],
+    input: Annotated[CreateBlockInput, strawberry.argument(description="The block to make.")],
+) -> Block:
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
@@ -154,7 +175,11 @@ async def create_block(info: Info[Context, None], input: CreateBlockInput) -> Bl
     return Block.of(block, now)
 
 
-async def end_block(info: Info[Context, None], cpr: str, id: strawberry.ID) -> Block:
+async def end_block(
+    info: Info[Context, None],
+    cpr: PatientCpr,
+    id: Annotated[strawberry.ID, strawberry.argument(description="The block to end (`Block.id`).")],
+) -> Block:
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(cpr)
@@ -167,7 +192,12 @@ async def end_block(info: Info[Context, None], cpr: str, id: strawberry.ID) -> B
     return Block.of(block, now)
 
 
-async def override_blocks(info: Info[Context, None], input: OverrideInput) -> Override:
+async def override_blocks(
+    info: Info[Context, None],
+    input: Annotated[
+        OverrideInput, strawberry.argument(description="The patient, the basis and your reason.")
+    ],
+) -> Override:
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
@@ -217,30 +247,43 @@ async def resolve_blocks(root: strawberry.Parent[object], info: Info[Context, No
 class AccessLogItem:
     at: datetime = strawberry.field(description="When.")
     viewer_name: str = strawberry.field(description="Who looked.")
-    viewer_role: str = strawberry.field(
-        description="`clinician` or `relative`; `citizen` only on a refused attempt."
+    viewer_role: Role = strawberry.field(
+        description="CLINICIAN or RELATIVE; CITIZEN only on a refused attempt."
     )
     authorisation_id: str | None = strawberry.field(description="The clinician's authorisation id.")
     organization: Organization | None = strawberry.field(description="The viewer's organisation.")
-    action: str = strawberry.field(
-        description="`view`, `edit`, `override`, `block`, `calendar-feed`, ..., or `refused`."
-    )
+    action: AccessAction = strawberry.field(description="What was done.")
     refused: bool = strawberry.field(
         description="A refused attempt: someone outside the patient's circle (another "
         "patient's clinician, a relative whose fuldmagt does not cover her now, another "
         "citizen) asked for her data and was turned away. Nothing was shown; `categories` is "
         "empty."
     )
-    categories: list[str] = strawberry.field(description="Data categories that were returned.")
+    categories: list[DataCategory] = strawberry.field(
+        description="Data categories that were returned."
+    )
     override_used: bool = strawberry.field(description="An override was in force.")
     override_reason: str | None = strawberry.field(description="The override's reason.")
     request_id: str = strawberry.field(description="Correlation id of the request.")
 
 
+@strawberry.type(description="An access-log entry with its place in the log.")
+class AccessLogEdge:
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` or `before` to page from here."
+    )
+    node: AccessLogItem = strawberry.field(description="The entry.")
+
+
 @strawberry.type(description="A page of the access log, newest first.")
 class AccessLogConnection:
-    nodes: list[AccessLogItem] = strawberry.field(description="Entries of this page.")
-    page_info: PageInfo = strawberry.field(description="Where this page ends.")
+    nodes: list[AccessLogItem] = strawberry.field(
+        description="Entries of this page (`edges` without cursors)."
+    )
+    edges: list[AccessLogEdge] = strawberry.field(
+        description="Entries of this page, each with its cursor."
+    )
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the log.")
     total_count: int = strawberry.field(description="All entries for the patient.")
 
 
@@ -249,40 +292,64 @@ def _item(e: AccessLogEntry) -> AccessLogItem:
     return AccessLogItem(
         at=e.at,
         viewer_name=e.actor_name,
-        viewer_role=e.actor_role,
+        viewer_role=Role(e.actor_role),
         authorisation_id=e.actor_id if clinician else None,
         organization=Organization(sor=e.actor_org_sor, name=e.actor_org_name)
         if e.actor_org_sor
         else None,
-        action=e.action,
+        action=AccessAction(e.action),
         refused=e.action == REFUSED,
-        categories=list(e.categories),
+        categories=[Category(c) for c in e.categories],
         override_used=e.override_id is not None,
         override_reason=e.override_reason,
         request_id=e.request_id,
     )
 
 
+def _log_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"log|{seq}".encode()).decode().rstrip("=")
+
+
+def _log_seq(cursor: str | None, field: str) -> int | None:
+    if not cursor:
+        return None
+    try:
+        kind, seq = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+        if kind != "log" or not seq.isdigit():
+            raise ValueError(cursor)
+        return int(seq)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadInputError(f"The cursor '{field}' is not valid.", field=field) from exc
+
+
 async def resolve_access_log(
     root: strawberry.Parent[object],
     info: Info[Context, None],
-    first: int = 20,
-    after: str | None = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> AccessLogConnection:
     ctx = info.context
     cpr: str = root.cpr  # type: ignore[attr-defined]
     _owner(ctx, cpr)
-    if not 1 <= first <= 200:
-        raise BadInputError("'first' must be between 1 and 200.", field="first")
-    try:
-        before = int(after) if after else None
-    except ValueError as exc:
-        raise BadInputError("The cursor 'after' is not valid.", field="after") from exc
-    entries, more, total = await ctx.services.access_log.page(cpr, first=first, after=before)
+    args = page_args(first, after, last, before, default=20, maximum=200)
+    page = await ctx.services.access_log.page(
+        cpr,
+        first=args.size,
+        after=_log_seq(args.after, "after"),
+        before=_log_seq(args.before, "before"),
+        from_oldest=args.backward,
+    )
+    edges = [AccessLogEdge(cursor=_log_cursor(e.seq), node=_item(e)) for e in page.entries]
     return AccessLogConnection(
-        nodes=[_item(e) for e in entries],
+        nodes=[edge.node for edge in edges],
+        edges=edges,
         page_info=PageInfo(
-            has_next_page=more, end_cursor=str(entries[-1].seq) if entries else None
+            has_next_page=page.has_older,
+            has_previous_page=page.has_newer,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total,
+        total_count=page.total,
     )

@@ -21,6 +21,8 @@ from domain.errors import ForbiddenError
 from domain.principals import Citizen, Clinician, Relative
 from resolvers import attempts, calendar
 from resolvers.context import AuditSubject, Context
+from resolvers.types import PatientCpr
+from resolvers.vocab import Role
 from store.feedstore import Feed, FeedLifetime
 
 FEED_PATH = "/calendar/{token}.ics"
@@ -50,8 +52,8 @@ class CalendarFeed:
 class CalendarFeedEntry:
     id: strawberry.ID = strawberry.field(description="Revoke it with `revokeCalendarFeed(id:)`.")
     owner_name: str = strawberry.field(description="Whose feed it is.")
-    owner_role: str = strawberry.field(
-        description="`citizen` (the patient's own) or `relative` (a fuldmagt relative's)."
+    owner_role: Role = strawberry.field(
+        description="CITIZEN (the patient's own) or RELATIVE (a fuldmagt relative's)."
     )
     own: bool = strawberry.field(description="It is the patient's own feed.")
     created_at: datetime = strawberry.field(description="When its current URL was made.")
@@ -129,7 +131,7 @@ async def resolve_calendar_feeds(
         CalendarFeedEntry(
             id=strawberry.ID(f.id),
             owner_name=f.owner_name,
-            owner_role=f.owner_role,
+            owner_role=Role(f.owner_role),
             own=f.owner_role == "citizen" and f.owner_cpr == cpr,
             created_at=f.created_at,
             confirmed_at=f.confirmed_at,
@@ -140,7 +142,7 @@ async def resolve_calendar_feeds(
     ]
 
 
-async def rotate_calendar_feed(info: Info[Context, None], cpr: str) -> CalendarFeed:
+async def rotate_calendar_feed(info: Info[Context, None], cpr: PatientCpr) -> CalendarFeed:
     ctx = info.context
     cpr = normalise_cpr(cpr)
     owner = await _owner(ctx, cpr)
@@ -156,7 +158,7 @@ async def rotate_calendar_feed(info: Info[Context, None], cpr: str) -> CalendarF
     return feed_of(info, feed)
 
 
-async def confirm_calendar_feed(info: Info[Context, None], cpr: str) -> CalendarFeed | None:
+async def confirm_calendar_feed(info: Info[Context, None], cpr: PatientCpr) -> CalendarFeed | None:
     cpr = normalise_cpr(cpr)
     confirmed = await _confirm(info, cpr)
     _log_relative(info.context, cpr, "feed-confirm")
@@ -165,7 +167,7 @@ async def confirm_calendar_feed(info: Info[Context, None], cpr: str) -> Calendar
 
 async def revoke_calendar_feed(
     info: Info[Context, None],
-    cpr: str,
+    cpr: PatientCpr,
     id: Annotated[
         strawberry.ID | None,
         strawberry.argument(

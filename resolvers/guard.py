@@ -36,7 +36,9 @@ PartOf = Callable[[dict[str, Any]], str]
 
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
-    description="The patient's blocks (spærringer) govern this field's data category.",
+    # Strawberry does not carry descriptions of a schema directive's arguments: said here.
+    description="The patient's blocks (spærringer) govern this field: `category` is the data "
+    "category a block withholds.",
 )
 class Guarded:
     category: DataCategory

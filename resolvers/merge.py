@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from domain.clock import TZ
 from domain.errors import BadInputError
 from domain.records import AppointmentRecord, AppointmentStatus, OrgRef, owned
 from domain.settings import SourceConfig
+from resolvers.paging import Page, PageArgs
 
 GP_TITLE = "Aftale hos praktiserende læge"
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
@@ -159,39 +161,26 @@ def encode_cursor(r: AppointmentRecord) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str, str]:
-    """The ``sort_key`` a cursor names; ``BadInputError`` (field ``after``) if it is not one."""
+def decode_cursor(cursor: str, field: str = "after") -> tuple[datetime, str, str]:
+    """The ``sort_key`` a cursor names; ``BadInputError`` naming ``field`` if it is not one."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         start, source, rid = raw.split("|", 2)
         at = datetime.fromisoformat(start)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadInputError("The cursor 'after' is not valid.", field="after") from exc
+        raise BadInputError(f"The cursor '{field}' is not valid.", field=field) from exc
     if at.utcoffset() is None:
-        raise BadInputError("The cursor 'after' is not valid.", field="after")
+        raise BadInputError(f"The cursor '{field}' is not valid.", field=field)
     return (_utc(at), source, rid)
 
 
-def paginate(
-    records: Sequence[AppointmentRecord], first: int, after: str | None
-) -> tuple[Sequence[AppointmentRecord], bool]:
-    """The page of ``first`` records after the cursor, in ``sort_key`` order, and whether more
-    follow. A cursor is a key in that order, not a count, so following the cursors never repeats
-    or skips a record, even when records are added or removed before it between pages."""
-    lo = 0
-    if after:
-        key = decode_cursor(after)
-        lo = _bisect_after(records, key)
-    page = records[lo : lo + first]
-    return page, lo + first < len(records)
-
-
-def _bisect_after(records: Sequence[AppointmentRecord], key: tuple[datetime, str, str]) -> int:
-    lo, hi = 0, len(records)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sort_key(records[mid]) <= key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+def paginate(records: Sequence[AppointmentRecord], args: PageArgs) -> Page[AppointmentRecord]:
+    """The page ``args`` asks for, in ``sort_key`` order. A cursor is a key in that order, not a
+    count, so following the cursors either way never repeats or skips a record, even when
+    records are added or removed before it between pages."""
+    lo = bisect_right(records, decode_cursor(args.after), key=sort_key) if args.after else 0
+    hi = len(records)
+    if args.before:
+        hi = max(lo, bisect_left(records, decode_cursor(args.before, "before"), key=sort_key))
+    start, end = (max(lo, hi - args.size), hi) if args.backward else (lo, min(hi, lo + args.size))
+    return Page(records[start:end], has_previous=start > 0, has_next=end < len(records))

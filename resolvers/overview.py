@@ -20,7 +20,6 @@ from connectors.registry import PersonResult
 from domain.access import Category
 from domain.cpr import normalise_cpr
 from domain.decision import Decision
-from domain.errors import BadInputError
 from domain.principals import Clinician, Relative
 from resolvers import attempts, calendar
 from resolvers.appointments import (
@@ -38,6 +37,7 @@ from resolvers.feed import (
     resolve_calendar_feeds,
 )
 from resolvers.guard import WITHHELD_MESSAGE, guarded
+from resolvers.paging import After, Before, First, Last, page_args
 from resolvers.pipeline import (
     APPOINTMENTS,
     GOALS,
@@ -55,6 +55,7 @@ from resolvers.selection import plan
 from resolvers.sources import REGISTERS, report_failures, source_states, source_types
 from resolvers.stamkort import Stamkort, stamkort_of
 from resolvers.types import Notice, Source, SourceState
+from resolvers.vocab import NoticeCode
 from resolvers.window import fetch_window, selection_of, window_of
 
 log = logging.getLogger(__name__)
@@ -107,16 +108,44 @@ class PatientOverview:
     async def appointments(
         self,
         info: Info[Context, None],
-        view: AppointmentView | None = None,
-        date: date | None = None,
-        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
-        to: datetime | None = None,
-        filter: AppointmentFilter | None = None,
-        first: int = 50,
-        after: str | None = None,
+        view: Annotated[
+            AppointmentView | None,
+            strawberry.argument(
+                description="DAY or WEEK: the window around `date`; LIST: all, cancelled "
+                "hidden. Null: the full record, cancelled included."
+            ),
+        ] = None,
+        date: Annotated[
+            date | None,
+            strawberry.argument(
+                description="With DAY or WEEK: the day (Europe/Copenhagen) whose day or ISO "
+                "week to show. Default: today."
+            ),
+        ] = None,
+        from_: Annotated[
+            datetime | None,
+            strawberry.argument(
+                name="from",
+                description="An explicit window's start (inclusive, with a UTC offset); "
+                "instead of `date`.",
+            ),
+        ] = None,
+        to: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="An explicit window's end (exclusive, with a UTC offset)."
+            ),
+        ] = None,
+        filter: Annotated[
+            AppointmentFilter | None,
+            strawberry.argument(description="Narrow the list; all given filters must match."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> AppointmentConnection | None:
-        if not 1 <= first <= MAX_PAGE:
-            raise BadInputError(f"'first' must be between 1 and {MAX_PAGE}.", field="first")
+        args = page_args(first, after, last, before, default=50, maximum=MAX_PAGE)
         start, end = window_of(view, date, from_, to, info.context.state.now)
         report_failures(info, self.fetched.get(APPOINTMENTS))
         visible = self._visible(APPOINTMENTS)
@@ -126,8 +155,7 @@ class PatientOverview:
         return AppointmentConnection(
             everything=visible,
             selected=[r for r in visible if selection.matches(r)],
-            first=first,
-            after=after,
+            args=args,
             source_types=self.source_types,
             hide_home_address=self.fetched.hide_home_address,
         )
@@ -173,7 +201,7 @@ class PatientOverview:
     async def notices(self) -> list[Notice]:
         # Read off the request's one decision: never decided again here.
         if self.decision.anything_withheld:
-            return [Notice(code="BLOCKED_BY_PATIENT", message=WITHHELD_MESSAGE)]
+            return [Notice(code=NoticeCode.BLOCKED_BY_PATIENT, message=WITHHELD_MESSAGE)]
         return []
 
 

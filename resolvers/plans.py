@@ -12,12 +12,23 @@ from domain.records import GoalRecord, PlanRecord
 from resolvers.calendar import TZ
 from resolvers.merge import FAR_FUTURE
 from resolvers.types import Organization, Source
+from resolvers.vocab import (
+    ActivityStatus,
+    Comparator,
+    GoalLifecycleStatus,
+    PlanIntent,
+    PlanStatus,
+    code_of,
+)
 
 
 @strawberry.type(description="One planned activity of a care plan.")
 class Activity:
     title: str = strawberry.field(description="What is planned.")
-    status: str | None = strawberry.field(description="FHIR activity status.")
+    status: ActivityStatus | None = strawberry.field(
+        description="Where the activity stands; null when the source does not say (or sends "
+        "a code outside FHIR's value set)."
+    )
     scheduled_start: datetime | None = strawberry.field(description="Planned start.")
     scheduled_end: datetime | None = strawberry.field(description="Planned end.")
     appointment_ids: list[strawberry.ID] = strawberry.field(
@@ -28,8 +39,8 @@ class Activity:
 @strawberry.type(description="A measured amount (FHIR R4 Quantity).")
 class Quantity:
     value: float | None = strawberry.field(description="The number.")
-    comparator: str | None = strawberry.field(
-        description="How the real value relates to `value`: `<`, `<=`, `>=` or `>`; null: equal."
+    comparator: Comparator | None = strawberry.field(
+        description="How the real value relates to `value`; null: equal."
     )
     unit: str | None = strawberry.field(description="The unit as written, e.g. `mmol/mol`.")
     code: str | None = strawberry.field(description="The coded unit (usually UCUM).")
@@ -40,7 +51,13 @@ class Quantity:
         if q is None:
             return None
         value = float(q.value) if q.value is not None else None
-        return cls(value=value, comparator=q.comparator, unit=q.unit, code=q.code, system=q.system)
+        return cls(
+            value=value,
+            comparator=code_of(Comparator, q.comparator),
+            unit=q.unit,
+            code=q.code,
+            system=q.system,
+        )
 
 
 @strawberry.type(description="A measurable target of a goal.")
@@ -67,7 +84,9 @@ class Goal:
     id: strawberry.ID = strawberry.field(description="Stable id: `<source>:<id in source>`.")
     source: Source = strawberry.field(description="The system that owns the goal.")
     description: str = strawberry.field(description="The goal in words.")
-    lifecycle_status: str = strawberry.field(description="FHIR lifecycle status.")
+    lifecycle_status: GoalLifecycleStatus = strawberry.field(
+        description="Where the goal is in its life."
+    )
     achievement_status: str | None = strawberry.field(description="Progress, when known.")
     start_date: date | None = strawberry.field(description="When work on the goal began.")
     targets: list[Target] = strawberry.field(description="Targets with due dates.")
@@ -80,8 +99,11 @@ class Plan:
     source: Source = strawberry.field(description="The system that owns the plan.")
     title: str = strawberry.field(description="Title of the plan.")
     category: str | None = strawberry.field(description="Kind of plan, e.g. `discharge`.")
-    status: str = strawberry.field(description="FHIR status, e.g. `active`.")
-    intent: str | None = strawberry.field(description="FHIR intent.")
+    status: PlanStatus = strawberry.field(description="Whether the plan is in force.")
+    intent: PlanIntent | None = strawberry.field(
+        description="What the plan is; null when the source does not say (or sends a code "
+        "outside FHIR's value set)."
+    )
     description: str | None = strawberry.field(description="Summary of the plan.")
     period_start: datetime | None = strawberry.field(description="Start of the plan's period.")
     period_end: datetime | None = strawberry.field(description="End of the plan's period.")
@@ -111,8 +133,8 @@ def plan_of(r: PlanRecord, sources: Mapping[str, Source]) -> Plan:
         source=sources[r.source],
         title=r.title,
         category=r.category,
-        status=r.status,
-        intent=r.intent,
+        status=PlanStatus(r.status),
+        intent=code_of(PlanIntent, r.intent),
         description=r.description,
         period_start=_local(r.period_start),
         period_end=_local(r.period_end),
@@ -121,7 +143,7 @@ def plan_of(r: PlanRecord, sources: Mapping[str, Source]) -> Plan:
         activities=[
             Activity(
                 title=a.title,
-                status=a.status,
+                status=code_of(ActivityStatus, a.status),
                 scheduled_start=_local(a.scheduled_start),
                 scheduled_end=_local(a.scheduled_end),
                 appointment_ids=_ids(r.source, a.appointment_ids),
@@ -137,7 +159,7 @@ def goal_of(r: GoalRecord, sources: Mapping[str, Source]) -> Goal:
         id=strawberry.ID(f"{r.source}:{r.id}"),
         source=sources[r.source],
         description=r.description,
-        lifecycle_status=r.lifecycle_status,
+        lifecycle_status=GoalLifecycleStatus(r.lifecycle_status),
         achievement_status=r.achievement_status,
         start_date=r.start,
         targets=[

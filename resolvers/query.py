@@ -7,7 +7,9 @@ from strawberry.types import Info
 
 from resolvers import blocks, feed, stamkort_edit
 from resolvers.context import Context
+from resolvers.organizations import OrganizationUnit, search_organizations
 from resolvers.overview import PatientOverview, patient_overview
+from resolvers.types import PatientCpr
 
 
 @strawberry.type(description="Read the unified patient overview.")
@@ -17,8 +19,14 @@ class Query:
         "their fuldmagt covers (while valid), clinicians the patient in EPJ launch context. "
         "`cpr` is `DDMMYY-SSSS` (hyphen optional)."
     )
-    async def patient_overview(self, info: Info[Context, None], cpr: str) -> PatientOverview:
+    async def patient_overview(self, info: Info[Context, None], cpr: PatientCpr) -> PatientOverview:
         return await patient_overview(info, cpr)
+
+    organizations: list[OrganizationUnit] = strawberry.field(
+        resolver=search_organizations,
+        description="Search SOR for health-care units by name, e.g. to choose a treatment place "
+        "to block. Any signed-in user; no patient data is involved, and nothing is logged.",
+    )
 
 
 @strawberry.type(description="Change what the gateway itself owns: blocks, overrides, stamkort.")

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -18,9 +19,17 @@ from resolvers.context import Context
 from resolvers.guard import guarded
 from resolvers.pipeline import STAMKORT, visible_edits
 from resolvers.types import Address, Organization, PersonStatus
+from resolvers.vocab import ProvenanceSource, Role, graph_enum
 
 
-@strawberry.enum(description="An editable (`*`) stamkort field.")
+@graph_enum(
+    "An editable (`*`) stamkort field.",
+    PHONE="Phone number.",
+    TEMPORARY_ADDRESS="Temporary address with its validity.",
+    DENTIST="The patient's dentist.",
+    LANGUAGE="Preferred language.",
+    RELATIVES="Relatives to contact.",
+)
 class StamkortField(enum.Enum):
     PHONE = "phone"
     TEMPORARY_ADDRESS = "temporary_address"
@@ -31,12 +40,10 @@ class StamkortField(enum.Enum):
 
 @strawberry.type(description="Where a stamkort value comes from: which source, who, when.")
 class Provenance:
-    source: str = strawberry.field(
-        description="`CPR`, `Yderregisteret` or `stamkort` (entered in the overview)."
-    )
+    source: ProvenanceSource = strawberry.field(description="The register, or the overview.")
     entered_by_name: str | None = strawberry.field(description="Who entered it.")
-    entered_by_role: str | None = strawberry.field(
-        description="`citizen`, `relative` or `clinician`."
+    entered_by_role: Role | None = strawberry.field(
+        description="The role they entered it in; null for register data."
     )
     entered_by_authorisation_id: str | None = strawberry.field(
         description="The clinician's authorisation id, when a clinician entered it."
@@ -48,7 +55,7 @@ class Provenance:
 
 
 CPR_PROVENANCE = Provenance(
-    source="CPR",
+    source=ProvenanceSource.CPR,
     entered_by_name=None,
     entered_by_role=None,
     entered_by_authorisation_id=None,
@@ -124,7 +131,12 @@ class Stamkort:
         part=lambda args: f"history:{args['field'].value}",
     )
     async def history(
-        self, info: Info[Context, None], field: StamkortField
+        self,
+        info: Info[Context, None],
+        field: Annotated[
+            StamkortField,
+            strawberry.argument(description="The editable field whose values to list."),
+        ],
     ) -> list[EnteredValue] | None:
         if self.visible_history is None or self.numbering is None:
             # No block can hide an edit from this viewer. A database failure arrives as
@@ -149,9 +161,9 @@ def entered_value(v: StamkortValue) -> EnteredValue:
         value=v.value,
         version=v.version,
         provenance=Provenance(
-            source="stamkort",
+            source=ProvenanceSource.STAMKORT,
             entered_by_name=p.name,
-            entered_by_role=p.role,
+            entered_by_role=Role(p.role),
             entered_by_authorisation_id=p.id if clinician else None,
             organization=Organization(sor=p.org_sor, name=p.org_name) if p.org_sor else None,
             entered_at=v.entered_at,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -21,6 +21,7 @@ from resolvers.context import AuditSubject, Context
 from resolvers.guard import withhold
 from resolvers.pipeline import STAMKORT, decide_stamkort, read_scope, visible_edits
 from resolvers.stamkort import EnteredValue, StamkortField, entered_value, number_visible
+from resolvers.vocab import RelationshipCode
 
 
 @strawberry.input(description="A temporary address with its validity.")
@@ -43,8 +44,8 @@ class DentistInput:
 class RelativeInput:
     name: str = strawberry.field(description="Name.")
     phone: str = strawberry.field(description="Phone number.")
-    relation: str = strawberry.field(
-        description="DK-core relationship code, e.g. SPS (spouse), CHILD, SIB, FRND, NBOR."
+    relation: RelationshipCode = strawberry.field(
+        description="How the relative is related to the patient."
     )
 
 
@@ -123,7 +124,7 @@ def _changes(data: UpdateStamkortInput) -> dict[str, Any]:
         if len(data.relatives) > MAX_RELATIVES:
             raise BadInputError(f"At most {MAX_RELATIVES} relatives.", field="relatives")
         changes["relatives"] = [
-            rules.validate_relative(r.name, r.phone, r.relation) for r in data.relatives
+            rules.validate_relative(r.name, r.phone, r.relation.value) for r in data.relatives
         ]
     cleared = {f.value for f in data.clear or []}
     both = cleared & {k for k, v in changes.items() if v is not None}
@@ -141,7 +142,11 @@ def provenance_of(ctx: Context) -> Provenance:
 
 
 async def update_stamkort(
-    info: Info[Context, None], input: UpdateStamkortInput
+    info: Info[Context, None],
+    input: Annotated[
+        UpdateStamkortInput,
+        strawberry.argument(description="The patient, the version you saw, and the changes."),
+    ],
 ) -> StamkortEditResult:
     ctx = info.context
     now = ctx.state.now

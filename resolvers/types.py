@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain import errors, records
 from domain.access import Category
+from resolvers.vocab import NoticeCode, described, graph_enum
 
-# The records' own enums, exposed to GraphQL; mypy sees them as the plain enums they are.
+# The records' own enums, exposed to GraphQL with each value described; mypy sees them as the
+# plain enums they are.
 if TYPE_CHECKING:
     AppointmentStatus = records.AppointmentStatus
     Sector = records.Sector
@@ -19,30 +21,80 @@ if TYPE_CHECKING:
     DataCategory = Category
     SourceStatus = errors.SourceStatus
 else:
-    AppointmentStatus = strawberry.enum(
+    AppointmentStatus = described(
         records.AppointmentStatus,
-        name="AppointmentStatus",
-        description="Status of an appointment, as FHIR R4 defines it.",
+        "AppointmentStatus",
+        "Status of an appointment, as FHIR R4 defines it.",
+        {
+            "PROPOSED": "Suggested; no time agreed yet.",
+            "PENDING": "Waiting for someone to accept.",
+            "BOOKED": "Agreed and booked.",
+            "ARRIVED": "The patient has arrived.",
+            "FULFILLED": "Took place.",
+            "CANCELLED": "Cancelled (aflyst).",
+            "NOSHOW": "The patient did not come.",
+            "ENTERED_IN_ERROR": "Made by mistake; not shown.",
+            "CHECKED_IN": "The patient has checked in.",
+            "WAITLIST": "On a waiting list; no time yet.",
+        },
     )
-    Sector = strawberry.enum(
-        records.Sector, name="Sector", description="The part of the health service a source is in."
+    Sector = described(
+        records.Sector,
+        "Sector",
+        "The part of the health service a source is in.",
+        {
+            "HOSPITAL": "The regions' hospitals.",
+            "MUNICIPALITY": "The municipalities' health and care services.",
+            "GP": "General practice (almen praksis).",
+        },
     )
-    PersonStatus = strawberry.enum(
-        records.PersonStatus, name="PersonStatus", description="Civil status in the CPR register."
+    PersonStatus = described(
+        records.PersonStatus,
+        "PersonStatus",
+        "Civil status in the CPR register.",
+        {"ALIVE": "Alive.", "DECEASED": "Deceased.", "EMIGRATED": "Emigrated."},
     )
-    SourceStatus = strawberry.enum(
+    SourceStatus = described(
         errors.SourceStatus,
-        name="SourceStatus",
-        description="How a source answered in this request.",
+        "SourceStatus",
+        "How a source answered in this request.",
+        {
+            "OK": "Answered now.",
+            "STALE": "Did not answer in time; its data is from `fetchedAt`.",
+            "TIMEOUT": "Did not answer in time, and no earlier data is kept.",
+            "UNAVAILABLE": "Could not be reached.",
+            "BAD_RESPONSE": "Answered with something that is not its format.",
+            "CIRCUIT_OPEN": "Failing lately: not asked for a while.",
+            "NOT_CONSENTED": "Not asked: the patient has not consented to it.",
+            "NOT_REQUESTED": "Not asked: the query wanted nothing from it.",
+        },
     )
-    DataCategory = strawberry.enum(
+    DataCategory = described(
         Category,
-        name="DataCategory",
-        description="A category of patient data, as blocks and the access log speak of it.",
+        "DataCategory",
+        "A category of patient data, as blocks and the access log speak of it.",
+        {
+            "APPOINTMENTS": "Appointments (aftaler).",
+            "STAMKORT": "The stamkort and the patient's identity.",
+            "PLANS": "Care plans and goals (planer og mål).",
+        },
     )
 
 
-@strawberry.enum(description="What kind of system a source is.")
+PatientCpr = Annotated[
+    str,
+    strawberry.argument(description="The patient's CPR number, `DDMMYY-SSSS` (hyphen optional)."),
+]
+"""The ``cpr`` argument naming the patient, with its description."""
+
+
+@graph_enum(
+    "What kind of system a source is.",
+    REGION="A region's hospitals (FHIR R4).",
+    MUNICIPALITY="A municipality's health and care services (MedCom APD-DK).",
+    GP="A GP practice (MedCom APD-DK).",
+    REGISTER="A national register: CPR, SOR or Yderregisteret.",
+)
 class SourceKind(enum.Enum):
     REGION = "region"
     MUNICIPALITY = "municipality"
@@ -98,13 +150,21 @@ class Organization:
         return None if o is None else cls(sor=o.sor, name=o.name)
 
 
-@strawberry.type(description="Relay-style page information.")
+@strawberry.type(description="Where a page sits in its list (Relay connections).")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More items follow this page.")
-    end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
+    has_previous_page: bool = strawberry.field(description="More items come before this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The first item's cursor: pass it as `before` (with `last`) for the page "
+        "before. Null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last item's cursor: pass it as `after` (with `first`) for the next "
+        "page. Null on an empty page."
+    )
 
 
 @strawberry.type(description="Something the viewer should know about this overview.")
 class Notice:
-    code: str = strawberry.field(description="Stable code, e.g. `BLOCKED_BY_PATIENT`.")
+    code: NoticeCode = strawberry.field(description="What the notice is about.")
     message: str = strawberry.field(description="Text for the user.")

@@ -14,6 +14,11 @@
               "address": {...} | null},
              {"sor": "320161000016009", "name": "...", "level": "owner", "address": ...}]}
 
+``GET /sor?name=<text>&limit=<n>`` (units whose name holds the text, any case, or whose SOR id
+is the text; by name, at most ``limit``, default 20, at most 100)::
+
+    200 {"entries": [{"sor": "...", "name": "...", "level": "unit", "parent": "..."}, ...]}
+
 ``GET /yder/{ydernummer}``::
 
     200 {"ydernummer": "012345", "name": "Lægerne Jens Michael Larsen",
@@ -70,6 +75,25 @@ def add_routes(app: web.Application, pop: Population) -> None:
             return web.json_response({"practice": {"ydernummer": int(practice.ydernummer)}})
         return web.json_response(practice_json(practice))
 
+    async def search(request: web.Request) -> web.Response:
+        text = request.query.get("name", "").strip().casefold()
+        try:
+            limit = int(request.query.get("limit", "20"))
+        except ValueError:
+            return _error(400, "bad-request", "limit is not a number.")
+        if not text or not 1 <= limit <= 100:
+            return _error(400, "bad-request", "Give a name and a limit of 1-100.")
+        found = sorted(
+            (o for o in pop.orgs.values() if text in o.name.casefold() or o.sor == text),
+            key=lambda o: (o.name.casefold(), o.sor),
+        )
+        entries = [
+            {"sor": o.sor, "name": o.name, "level": o.level, "parent": o.parent}
+            for o in found[:limit]
+        ]
+        return web.json_response({"entries": entries})
+
+    app.router.add_get("/sor", search)
     app.router.add_get("/sor/{sor}", sor)
     app.router.add_get("/yder/{ydernummer}", yder)
 

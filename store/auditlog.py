@@ -101,6 +101,16 @@ class AccessLogEntry(NewEntry):
 
 
 @dataclass(frozen=True, slots=True)
+class LogPage:
+    """A page of one patient's entries, newest first, and what lies beyond it either way."""
+
+    entries: list[AccessLogEntry]
+    has_older: bool
+    has_newer: bool
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class VerifyResult:
     """Outcome of :meth:`AuditLog.verify`; ``checked`` counts entries found intact."""
 
@@ -385,23 +395,48 @@ class AuditLog:
 
     @bounded(unavailable=_unavailable)
     async def page(
-        self, patient_cpr: str, *, first: int, after: int | None
-    ) -> tuple[list[AccessLogEntry], bool, int]:
-        """The patient's entries, newest first: ``first`` of them older than seq ``after``.
+        self,
+        patient_cpr: str,
+        *,
+        first: int,
+        after: int | None = None,
+        before: int | None = None,
+        from_oldest: bool = False,
+    ) -> LogPage:
+        """The patient's entries, newest first, between seqs ``after`` and ``before`` (both
+        exclusive; ``after`` is the older bound, since the log reads newest first).
 
-        Returns ``(entries, has_next, total)``; ``total`` counts all the patient's entries.
+        ``first`` entries from the newest end of that range, or with ``from_oldest`` from its
+        oldest end (a backward page: ``last``). ``total`` counts all the patient's entries.
         """
         if not 0 <= first <= MAX_PAGE:
             raise BadInputError(f"first must be between 0 and {MAX_PAGE}.")
-        query = select(access_log).where(access_log.c.patient_cpr == patient_cpr)
+        seq = access_log.c.seq
+        mine = access_log.c.patient_cpr == patient_cpr
+        query = select(access_log).where(mine)
         if after is not None:
-            query = query.where(access_log.c.seq < after)
-        query = query.order_by(access_log.c.seq.desc()).limit(first + 1)
-        count = select(func.count()).where(access_log.c.patient_cpr == patient_cpr)
+            query = query.where(seq < after)
+        if before is not None:
+            query = query.where(seq > before)
+        query = query.order_by(seq.asc() if from_oldest else seq.desc()).limit(first + 1)
+        count = select(func.count()).where(mine)
         async with self._guard(), self.db.engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
             total = await conn.scalar(count)
-        return [_entry(row) for row in rows[:first]], len(rows) > first, total or 0
+            page = [_entry(row) for row in rows[:first]]
+            if from_oldest:
+                page.reverse()
+            more = len(rows) > first  # beyond the page, in the direction it was read
+            # Beyond the page the other way: anything past the bound the page started from.
+            bound = before if from_oldest else after
+            other = bound is not None and (
+                await conn.scalar(
+                    select(seq).where(mine, seq <= bound if from_oldest else seq >= bound).limit(1)
+                )
+                is not None
+            )
+        older, newer = (other, more) if from_oldest else (more, other)
+        return LogPage(page, has_older=older, has_newer=newer, total=total or 0)
 
     @bounded(unavailable=_unavailable)
     async def verify(self) -> VerifyResult:

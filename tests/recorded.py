@@ -186,3 +186,6 @@ class _Master(_Fake):
 
     async def ancestors(self, sor: str) -> tuple[str, ...]:
         return await self._answer(("ancestors", sor), lambda: self.real.ancestors(sor))
+
+    async def search(self, text: str, limit: int) -> list[OrgUnit]:
+        return await self._answer(("search", text, limit), lambda: self.real.search(text, limit))

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.deadline import deadline_scope
 from domain.errors import AuditUnavailableError, BadInputError
-from store.auditlog import AuditLog, NewEntry, VerifyResult, entry_hash
+from store.auditlog import AuditLog, LogPage, NewEntry, VerifyResult, entry_hash
 from store.engine import make_engine
 from store.tables import GENESIS_HASH, audit_head
 
@@ -84,26 +84,48 @@ async def test_page_is_newest_first_with_a_seq_cursor(auditlog: AuditLog) -> Non
     appended = [await auditlog.append(new_entry(n)) for n in range(5)]
     await auditlog.append(new_entry(9, patient_cpr=OTHER))
 
-    entries, has_next, total = await auditlog.page(CPR, first=2, after=None)
-    assert entries == [appended[4], appended[3]]
-    assert (has_next, total) == (True, 5)
+    page = await auditlog.page(CPR, first=2)
+    assert page.entries == [appended[4], appended[3]]
+    assert (page.has_older, page.has_newer, page.total) == (True, False, 5)
 
-    entries, has_next, total = await auditlog.page(CPR, first=2, after=entries[-1].seq)
-    assert [e.seq for e in entries] == [3, 2]
-    assert (has_next, total) == (True, 5)
+    page = await auditlog.page(CPR, first=2, after=page.entries[-1].seq)
+    assert [e.seq for e in page.entries] == [3, 2]
+    assert (page.has_older, page.has_newer, page.total) == (True, True, 5)
 
-    entries, has_next, _ = await auditlog.page(CPR, first=2, after=2)
-    assert entries == [appended[0]]
-    assert has_next is False
+    page = await auditlog.page(CPR, first=2, after=2)
+    assert page.entries == [appended[0]]
+    assert (page.has_older, page.has_newer) == (False, True)
 
-    assert await auditlog.page("9999999999", first=10, after=None) == ([], False, 0)
-    assert await auditlog.page(CPR, first=0, after=None) == ([], True, 5)
+    assert await auditlog.page("9999999999", first=10) == LogPage([], False, False, 0)
+    assert await auditlog.page(CPR, first=0) == LogPage([], True, False, 5)
+
+
+async def test_a_backward_page_ends_at_its_cursor(auditlog: AuditLog) -> None:
+    appended = [await auditlog.append(new_entry(n)) for n in range(5)]
+    await auditlog.append(new_entry(9, patient_cpr=OTHER))
+    seqs = [e.seq for e in appended]
+
+    # The oldest two, still newest first: nothing older, newer ones follow.
+    page = await auditlog.page(CPR, first=2, from_oldest=True)
+    assert [e.seq for e in page.entries] == [seqs[1], seqs[0]]
+    assert (page.has_older, page.has_newer) == (False, True)
+
+    # The two just newer than the third entry: older ones (from the cursor on) and newer ones.
+    page = await auditlog.page(CPR, first=2, before=seqs[1], from_oldest=True)
+    assert [e.seq for e in page.entries] == [seqs[3], seqs[2]]
+    assert (page.has_older, page.has_newer) == (True, True)
+
+    # Between two cursors (exclusive), read from either end.
+    newest = await auditlog.page(CPR, first=2, after=seqs[4], before=seqs[0])
+    oldest = await auditlog.page(CPR, first=2, after=seqs[4], before=seqs[0], from_oldest=True)
+    assert [e.seq for e in newest.entries] == [seqs[3], seqs[2]]
+    assert [e.seq for e in oldest.entries] == [seqs[2], seqs[1]]
 
 
 @pytest.mark.parametrize("first", [-1, 501])
 async def test_page_size_is_bounded(auditlog: AuditLog, first: int) -> None:
     with pytest.raises(BadInputError):
-        await auditlog.page(CPR, first=first, after=None)
+        await auditlog.page(CPR, first=first)
 
 
 async def test_naive_time_is_refused(auditlog: AuditLog) -> None:
@@ -165,7 +187,8 @@ async def test_concurrent_appends_from_two_processes_form_one_chain(
     assert [p.returncode for p in procs] == [0, 0]
     log = AuditLog(engine)
     assert await log.verify() == VerifyResult(True, 50, None, None)
-    entries, _, total = await log.page(CPR, first=50, after=None)
+    page = await log.page(CPR, first=50)
+    entries, total = page.entries, page.total
     assert total == 50
     assert [e.seq for e in entries] == list(range(50, 0, -1))
     assert {e.actor_id for e in entries} == {"A", "B"}
@@ -186,7 +209,7 @@ async def test_verify_detects_an_edit_with_a_recomputed_hash(
 ) -> None:
     for n in range(5):
         await auditlog.append(new_entry(n))
-    forged = replace((await auditlog.page(CPR, first=1, after=4))[0][0], actor_name="Ingen")
+    forged = replace((await auditlog.page(CPR, first=1, after=4)).entries[0], actor_name="Ingen")
     async with engine.begin() as conn:
         await conn.execute(
             text("UPDATE access_log SET actor_name = 'Ingen', hash = :h WHERE seq = 3"),
@@ -232,7 +255,8 @@ async def test_purge_keeps_the_rest_verifiable(auditlog: AuditLog, engine: Async
     appended = [await auditlog.append(new_entry(n)) for n in range(6)]
     assert await auditlog.purge(T0 + timedelta(minutes=4)) == 4
     assert await auditlog.verify() == VerifyResult(True, 2, None, None)
-    entries, has_next, total = await auditlog.page(CPR, first=10, after=None)
+    page = await auditlog.page(CPR, first=10)
+    entries, has_next, total = page.entries, page.has_older, page.total
     assert entries == appended[:3:-1]
     assert (has_next, total) == (False, 2)
     async with engine.connect() as conn:

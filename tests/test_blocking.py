@@ -210,11 +210,11 @@ async def test_override_lifecycle_and_log(gateway: InProcessGateway) -> None:
     log = await gateway.query("citizen-multi", LOG, {"cpr": MULTI})
     nodes = log["data"]["patientOverview"]["accessLog"]["nodes"]
     actions = [(n["viewerName"], n["action"], n["overrideUsed"]) for n in nodes]
-    assert ("Lene Hjort", "override", True) in actions
-    assert ("Lene Hjort", "view", True) in actions
-    view = next(n for n in nodes if n["action"] == "view" and n["overrideUsed"])
+    assert ("Lene Hjort", "OVERRIDE", True) in actions
+    assert ("Lene Hjort", "VIEW", True) in actions
+    view = next(n for n in nodes if n["action"] == "VIEW" and n["overrideUsed"])
     assert view["overrideReason"] == "Akut indlagt, bevidstløs"
-    assert set(view["categories"]) == {"appointments", "plans", "stamkort"}
+    assert set(view["categories"]) == {"APPOINTMENTS", "PLANS", "STAMKORT"}
     assert view["organization"]["sor"] == "265311000016006"
 
 
@@ -256,7 +256,7 @@ async def test_every_clinician_request_is_logged_once(gateway: InProcessGateway)
 
 async def test_relatives_views_are_logged_with_both_identities(gateway: InProcessGateway) -> None:
     await gateway.query("relative-multi", VIEW, {"cpr": MULTI})
-    entries, _, _ = await gateway.app.state.services.access_log.page(MULTI, first=10, after=None)
+    entries = (await gateway.app.state.services.access_log.page(MULTI, first=10)).entries
     assert [(e.actor_role, e.actor_id, e.on_behalf_of) for e in entries] == [
         ("relative", "0201609995", MULTI)
     ]

@@ -31,6 +31,7 @@ from domain.settings import Settings
 from gateway.ical import render_calendar
 from resolvers.plans import goal_of, plan_of
 from resolvers.types import Source, SourceKind
+from resolvers.vocab import Comparator
 from tests.gatewayfixtures import Gateway, running_gateway
 from tests.inprocess import InProcessGateway
 from tests.test_conformance import APD_FORMAT, fixture
@@ -306,7 +307,7 @@ def test_goal_quantities_and_ranges_reach_the_graph() -> None:
     assert (quantity.detail, quantity.quantity.value, quantity.quantity.comparator) == (
         "< 53 mmol/mol",
         53.0,
-        "<",
+        Comparator.LESS_THAN,
     )
     assert span.low is not None
     assert span.high is not None

@@ -191,7 +191,7 @@ async def test_a_failing_source_does_not_empty_the_subscribed_calendar(gateway: 
 async def test_a_relatives_feed_is_logged_and_ends_with_the_fuldmagt(gateway: Gateway) -> None:
     url = await rotate(gateway, "relative-multi")
     assert (await fetch(gateway, url))[0] == 200
-    entries, _, _ = await gateway.app.state.services.access_log.page(MULTI, first=10, after=None)
+    entries = (await gateway.app.state.services.access_log.page(MULTI, first=10)).entries
     feed_reads = [e for e in entries if e.action == "calendar-feed"]
     assert [(e.actor_role, e.actor_id, e.actor_name, e.on_behalf_of) for e in feed_reads] == [
         ("relative", "0201609995", "Hanne Testesen", MULTI)
@@ -219,7 +219,7 @@ async def test_a_relatives_feed_is_logged_and_ends_with_the_fuldmagt(gateway: Ga
 async def test_a_citizens_feed_is_not_logged(gateway: Gateway) -> None:
     url = await rotate(gateway, "citizen-multi")
     assert (await fetch(gateway, url))[0] == 200
-    _, _, total = await gateway.app.state.services.access_log.page(MULTI, first=10, after=None)
+    total = (await gateway.app.state.services.access_log.page(MULTI, first=10)).total
     assert total == 0
 
 
@@ -321,17 +321,17 @@ async def test_the_patient_sees_and_revokes_every_feed_on_her_data(gateway: Gate
     for url in (own, relatives):  # never a URL, hers or anyone's
         assert url.rsplit("/", 1)[1].removesuffix(".ics") not in json.dumps(body)
     by_role = {f["ownerRole"]: f for f in feeds}
-    assert set(by_role) == {"citizen", "relative"}
-    assert by_role["citizen"]["own"] is True
-    assert by_role["citizen"]["expiresAt"] is None  # her own feed: no confirmation bound
-    assert by_role["relative"]["ownerName"] == "Hanne Testesen"
-    assert by_role["relative"]["own"] is False
-    assert by_role["relative"]["active"] is True
-    assert by_role["relative"]["expiresAt"] is not None
+    assert set(by_role) == {"CITIZEN", "RELATIVE"}
+    assert by_role["CITIZEN"]["own"] is True
+    assert by_role["CITIZEN"]["expiresAt"] is None  # her own feed: no confirmation bound
+    assert by_role["RELATIVE"]["ownerName"] == "Hanne Testesen"
+    assert by_role["RELATIVE"]["own"] is False
+    assert by_role["RELATIVE"]["active"] is True
+    assert by_role["RELATIVE"]["expiresAt"] is not None
     assert all(f["createdAt"] and f["confirmedAt"] for f in feeds)
 
     revoked = await gateway.query(
-        "citizen-multi", REVOKE_ID, {"cpr": MULTI, "id": by_role["relative"]["id"]}
+        "citizen-multi", REVOKE_ID, {"cpr": MULTI, "id": by_role["RELATIVE"]["id"]}
     )
     assert revoked["data"]["revokeCalendarFeed"] is True
     assert (await fetch(gateway, relatives))[0] == 404
@@ -339,7 +339,7 @@ async def test_the_patient_sees_and_revokes_every_feed_on_her_data(gateway: Gate
     assert await current(gateway, "relative-multi") is None
     again = await gateway.query("citizen-multi", FEEDS, {"cpr": MULTI})
     assert [f["ownerRole"] for f in again["data"]["patientOverview"]["calendarFeeds"]] == [
-        "citizen"
+        "CITIZEN"
     ]
 
 
@@ -378,7 +378,7 @@ async def test_a_relatives_changes_to_her_feed_are_in_the_patients_log(
     await gateway.query("relative-multi", CONFIRM, {"cpr": MULTI})
     await gateway.query("relative-multi", REVOKE, {"cpr": MULTI})
     await rotate(gateway, "citizen-multi")  # the patient's own actions are not logged
-    entries, _, _ = await gateway.app.state.services.access_log.page(MULTI, first=10, after=None)
+    entries = (await gateway.app.state.services.access_log.page(MULTI, first=10)).entries
     assert [(e.action, e.actor_name, e.on_behalf_of) for e in reversed(entries)] == [
         ("feed-rotate", "Hanne Testesen", MULTI),
         ("feed-confirm", "Hanne Testesen", MULTI),

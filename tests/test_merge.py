@@ -26,6 +26,7 @@ from resolvers.merge import (
     paginate,
     sort_key,
 )
+from resolvers.paging import Page, PageArgs, page_args
 
 S = AppointmentStatus
 AUH = "265311000016006"
@@ -378,30 +379,63 @@ def test_following_cursors_visits_every_record_once(first: int) -> None:
     seen: list[tuple[str, str]] = []
     after = None
     while True:
-        page, more = paginate(records, first, after)
-        seen.extend(ids(page))
-        if not more:
+        page = paginate(records, PageArgs(first, after=after))
+        seen.extend(ids(page.items))
+        assert page.has_previous == (after is not None)
+        if not page.has_next:
             break
-        after = encode_cursor(page[-1])
+        after = encode_cursor(page.items[-1])
     assert seen == ids(records)
+
+
+@pytest.mark.parametrize("last", [1, 7, 50, 2000])
+def test_following_cursors_backward_visits_every_record_once(last: int) -> None:
+    records = _many(1200)
+    seen: list[tuple[str, str]] = []
+    before = None
+    while True:
+        page = paginate(records, PageArgs(last, before=before, backward=True))
+        seen[:0] = ids(page.items)
+        assert page.has_next == (before is not None)
+        if not page.has_previous:
+            break
+        before = encode_cursor(page.items[0])
+    assert seen == ids(records)
+
+
+def test_between_two_cursors_from_either_end() -> None:
+    records = _many(20)
+    after, before = encode_cursor(records[4]), encode_cursor(records[15])
+    forward = paginate(records, PageArgs(3, after=after, before=before))
+    backward = paginate(records, PageArgs(3, after=after, before=before, backward=True))
+    assert ids(forward.items) == ids(records[5:8])
+    assert ids(backward.items) == ids(records[12:15])
+    assert (forward.has_previous, forward.has_next) == (True, True)
+    # More than fit between the cursors: just those between them.
+    everything = paginate(records, PageArgs(100, after=after, before=before))
+    assert ids(everything.items) == ids(records[5:15])
+    # Cursors the wrong way round: nothing between them.
+    assert paginate(records, PageArgs(5, after=before, before=after)).items == []
 
 
 def test_cursors_survive_changes_before_them() -> None:
     records = _many(100)
-    page, _ = paginate(records, 30, None)
-    cursor = encode_cursor(page[-1])
+    page = paginate(records, PageArgs(30))
+    cursor = encode_cursor(page.items[-1])
     # Between pages, an earlier record disappears and another one is added before the cursor.
     changed = sorted([*records[1:], appt(id="new", start=records[0].start)], key=sort_key)
-    rest, more = paginate(changed, 1000, cursor)
-    assert not more
-    assert ids(rest) == ids(records[30:])
+    rest = paginate(changed, PageArgs(1000, after=cursor))
+    assert not rest.has_next
+    assert ids(rest.items) == ids(records[30:])
 
 
 def test_a_cursor_whose_record_is_gone_continues_after_its_place() -> None:
     records = _many(50)
     cursor = encode_cursor(records[9])
-    rest, _ = paginate(records[:9] + records[10:], 5, cursor)
-    assert ids(rest) == ids(records[10:15])
+    rest = paginate(records[:9] + records[10:], PageArgs(5, after=cursor))
+    assert ids(rest.items) == ids(records[10:15])
+    back = paginate(records[:9] + records[10:], PageArgs(5, before=cursor, backward=True))
+    assert ids(back.items) == ids(records[4:9])
 
 
 def test_cursor_round_trip_in_utc() -> None:
@@ -414,11 +448,22 @@ def test_cursor_round_trip_in_utc() -> None:
 
 def test_last_page_and_empty() -> None:
     records = _many(10)
-    page, more = paginate(records, len(records), None)
-    assert (len(page), more) == (len(records), False)
-    page, more = paginate(records, 3, encode_cursor(records[-1]))
-    assert (list(page), more) == ([], False)
-    assert paginate([], 5, None) == ([], False)
+    page = paginate(records, PageArgs(len(records)))
+    assert (len(page.items), page.has_next, page.has_previous) == (len(records), False, False)
+    page = paginate(records, PageArgs(3, after=encode_cursor(records[-1])))
+    assert (list(page.items), page.has_next, page.has_previous) == ([], False, True)
+    assert paginate([], PageArgs(5)) == Page([], False, False)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [(0, None, "first"), (501, None, "first"), (None, 0, "last"), (1, 1, "last")],
+)
+def test_page_sizes_are_checked(first: int | None, last: int | None, field: str) -> None:
+    with pytest.raises(BadInputError) as caught:
+        page_args(first, None, last, None, default=50, maximum=500)
+    assert caught.value.extensions == {"code": "BAD_USER_INPUT", "field": field}
+    assert page_args(None, None, None, None, default=50, maximum=500) == PageArgs(50)
 
 
 def _b64(raw: str) -> str:
@@ -435,7 +480,9 @@ def _b64(raw: str) -> str:
         base64.urlsafe_b64encode(b"\xff\xfe|rm|a1").decode(),
     ],
 )
-def test_bad_cursors_are_refused(cursor: str) -> None:
+@pytest.mark.parametrize("field", ["after", "before"])
+def test_bad_cursors_are_refused(cursor: str, field: str) -> None:
+    args = PageArgs(2, after=cursor) if field == "after" else PageArgs(2, before=cursor)
     with pytest.raises(BadInputError) as caught:
-        paginate(_many(5), 2, cursor)
-    assert caught.value.extensions == {"code": "BAD_USER_INPUT", "field": "after"}
+        paginate(_many(5), args)
+    assert caught.value.extensions == {"code": "BAD_USER_INPUT", "field": field}

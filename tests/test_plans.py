@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from resolvers.vocab import ActivityStatus, GoalLifecycleStatus, PlanStatus
 from tests.gatewayfixtures import Gateway, GraphQLGateway
 from tests.inprocess import InProcessGateway
 
@@ -51,7 +52,7 @@ async def test_plans_from_regions_municipalities_and_the_gp(gateway: InProcessGa
         assert (plan["title"], plan["category"], plan["status"]) == (
             sim.title,
             sim.category,
-            sim.status,
+            PlanStatus(sim.status).name,
         )
         assert at(plan["periodStart"]) == sim.start.astimezone(UTC)
         assert at(plan["periodEnd"]) == (sim.end.astimezone(UTC) if sim.end else None)
@@ -60,7 +61,9 @@ async def test_plans_from_regions_municipalities_and_the_gp(gateway: InProcessGa
         org = gateway.pop.orgs[sim.org_sor]
         assert plan["organization"] == {"sor": org.sor, "name": org.name}
         assert [a["title"] for a in plan["activities"]] == [a.title for a in sim.activities]
-        assert [a["status"] for a in plan["activities"]] == [a.status for a in sim.activities]
+        assert [a["status"] for a in plan["activities"]] == [
+            ActivityStatus(a.status).name if a.status else None for a in sim.activities
+        ]
     assert plans["gp-jml"]["category"] == "chronic-care"
     assert plans["gp-jml"]["title"] == "Forløbsplan for KOL"
     assert plans["rm"]["category"] == "discharge"
@@ -97,7 +100,7 @@ async def test_goals_with_targets_and_due_dates(gateway: InProcessGateway) -> No
         (sim,) = gateway.pop.goals[source][MULTI]
         goal = goals[f"{source}:{sim.id}"]
         assert goal["description"] == sim.description
-        assert goal["lifecycleStatus"] == sim.lifecycle_status
+        assert goal["lifecycleStatus"] == GoalLifecycleStatus(sim.lifecycle_status).name
         assert goal["achievementStatus"] == sim.achievement_status
         assert goal["startDate"] == sim.start.isoformat()
         assert goal["targets"] == [

@@ -465,3 +465,45 @@ async def test_practice_shape_is_strict(
         with pytest.raises(UpstreamBadResponse) as caught:
             await connector.practice("012345")
     assert caught.value.source == "stamdata"
+
+
+# --- SOR search ---
+
+
+async def test_search_finds_units_by_name_in_any_case(world: World) -> None:
+    found = await world.stamdata().search("AARHUS UNIVERSITETSHOSPITAL", 50)
+    assert found, "the demo population has Aarhus University Hospital"
+    assert all("aarhus universitetshospital" in u.name.casefold() for u in found)
+    assert [u.name.casefold() for u in found] == sorted(u.name.casefold() for u in found)
+    heart = next(u for u in found if u.sor == AUH_HEART)
+    assert (heart.level, heart.parent_sor, heart.address) == ("unit", AUH, None)
+
+
+async def test_search_by_sor_id_and_its_limit(world: World) -> None:
+    (unit,) = await world.stamdata().search(RM, 5)
+    assert (unit.sor, unit.level, unit.parent_sor) == (RM, "owner", None)
+    assert len(await world.stamdata().search("a", 2)) == 2
+    assert await world.stamdata().search("no such unit anywhere", 5) == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        {"entries": None},
+        {"entries": [{"sor": "12", "name": "x", "level": "unit", "parent": None}]},
+        {"entries": [{"sor": RM, "name": "", "level": "unit", "parent": None}]},
+        {"entries": [{"sor": RM, "name": "x", "level": "ward", "parent": None}]},
+        {"entries": [{"sor": RM, "name": "x", "level": "unit", "parent": "nine"}]},
+        {"entries": [{"sor": RM, "name": "x", "level": "unit", "parent": None}] * 3},
+    ],
+)
+async def test_search_answers_are_strict(
+    serve_json: Callable[[Payload], Awaitable[str]], payload: Any
+) -> None:
+    base_url = await serve_json(lambda: payload)
+    async with aiohttp.ClientSession() as http:
+        connector = StamdataConnector(Upstream(http, "stamdata", timeout_s=2.0), base_url)
+        with pytest.raises(UpstreamBadResponse) as caught:
+            await connector.search("region", 2)
+    assert caught.value.source == "stamdata"

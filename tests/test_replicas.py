@@ -189,10 +189,10 @@ async def test_an_override_granted_on_one_replica_is_honoured_and_logged_on_the_
     entries = [
         (n["viewerName"], n["action"], n["overrideUsed"], n["overrideReason"]) for n in nodes
     ]
-    assert ("Lene Hjort", "override", True, reason) in entries
-    assert ("Lene Hjort", "view", True, reason) in entries
+    assert ("Lene Hjort", "OVERRIDE", True, reason) in entries
+    assert ("Lene Hjort", "VIEW", True, reason) in entries
     # The view before the override was logged without one.
-    assert ("Lene Hjort", "view", False, None) in entries
+    assert ("Lene Hjort", "VIEW", False, None) in entries
 
 
 async def test_log_entries_written_concurrently_by_both_replicas_form_one_chain(

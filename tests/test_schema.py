@@ -6,6 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    ObjectTypeDefinitionNode,
+    get_named_type,
+    parse,
+    print_ast,
+)
 
 from gateway.cli import export_schema
 from resolvers.audit import AuditExtension
@@ -23,7 +31,13 @@ def test_committed_schema_is_current() -> None:
 
 
 def test_guarded_fields_are_declared_in_the_schema() -> None:
-    sdl = export_schema()
+    document = parse(export_schema())
+    overview = next(
+        d
+        for d in document.definitions
+        if isinstance(d, ObjectTypeDefinitionNode) and d.name.value == "PatientOverview"
+    )
+    fields = {f.name.value: f for f in overview.fields or ()}
     for field, category in (
         ("patient", "STAMKORT"),
         ("stamkort", "STAMKORT"),
@@ -31,8 +45,12 @@ def test_guarded_fields_are_declared_in_the_schema() -> None:
         ("plans", "PLANS"),
         ("goals", "PLANS"),
     ):
-        line = next(x for x in sdl.splitlines() if x.strip().startswith(f"{field}"))
-        assert f"@guarded(category: {category})" in line, line
+        directives = {
+            (d.name.value, a.name.value, print_ast(a.value))
+            for d in fields[field].directives or ()
+            for a in d.arguments or ()
+        }
+        assert directives == {("guarded", "category", category)}, field
 
 
 def test_audit_wraps_everything_then_errors_are_reported() -> None:
@@ -51,6 +69,35 @@ def test_every_type_and_field_is_described() -> None:
         assert gtype.description, f"type {name} has no description"
         for fname, fdef in getattr(gtype, "fields", {}).items():
             assert fdef.description, f"{name}.{fname} has no description"
+            for aname, arg in getattr(fdef, "args", {}).items():
+                assert arg.description, f"{name}.{fname}({aname}) has no description"
+        for vname, value in getattr(gtype, "values", {}).items():
+            assert value.description, f"enum value {name}.{vname} has no description"
+
+
+def test_fixed_vocabularies_are_enums() -> None:
+    # The fields whose values come from a fixed list are typed by it, not as strings.
+    schema = build_schema()._schema
+    for type_name, field, enum in (
+        ("AccessLogItem", "viewerRole", "Role"),
+        ("AccessLogItem", "action", "AccessAction"),
+        ("AccessLogItem", "categories", "DataCategory"),
+        ("Block", "createdByRole", "Role"),
+        ("CalendarFeedEntry", "ownerRole", "Role"),
+        ("Provenance", "source", "ProvenanceSource"),
+        ("Provenance", "enteredByRole", "Role"),
+        ("Quantity", "comparator", "Comparator"),
+        ("Plan", "status", "PlanStatus"),
+        ("Plan", "intent", "PlanIntent"),
+        ("Activity", "status", "ActivityStatus"),
+        ("Goal", "lifecycleStatus", "GoalLifecycleStatus"),
+        ("Notice", "code", "NoticeCode"),
+        ("RelativeInput", "relation", "RelationshipCode"),
+    ):
+        owner = schema.get_type(type_name)
+        assert isinstance(owner, GraphQLObjectType | GraphQLInputObjectType), type_name
+        named = get_named_type(owner.fields[field].type)
+        assert named.name == enum, f"{type_name}.{field} is {named.name}"
 
 
 async def _post(gw: Gateway, url: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from domain.records import AppointmentRecord, AppointmentStatus, OrgRef, Place
 from resolvers import calendar
 from resolvers.appointments import AppointmentConnection, Selection
 from resolvers.calendar import TZ, View
+from resolvers.paging import PageArgs
 from resolvers.types import Source, SourceKind
 from simulators.population import GP_SHARED_SINCE, last_sunday
 from tests.gatewayfixtures import GraphQLGateway
@@ -210,7 +211,7 @@ def test_overlaps_list_other_active_appointments_only() -> None:
     ]
     sources = {s: Source(id=s, name=s, kind=SourceKind.REGION) for s in ("rm", "aarhus")}
     page = AppointmentConnection(
-        everything=everything, selected=everything, first=50, after=None, source_types=sources
+        everything=everything, selected=everything, args=PageArgs(50), source_types=sources
     )
     overlaps = {str(n.id): [str(o.id) for o in n.overlaps_with()] for n in page.nodes()}
     assert overlaps == {
