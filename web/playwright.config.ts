@@ -6,6 +6,8 @@ import { defineConfig } from "@playwright/test";
 // One worker: the tests share that world (a block made in one is ended before the next).
 export default defineConfig({
   testDir: "e2e",
+  // The README's screenshots are made on request only (npm run screenshots).
+  testIgnore: process.env.SPO_SCREENSHOTS ? [] : ["**/screenshots.spec.ts"],
   globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",
   workers: 1,

@@ -70,3 +70,20 @@ test("the day view renders today's appointments and marks home visits", async ({
   await expect(page.locator("p.count")).toBeVisible();
   await expectAccessible(page);
 });
+
+test("the organisation filter finds a SOR unit by name and takes its sub-units", async ({ page }) => {
+  await open(page, "citizen-multi", "view=list");
+  const count = page.locator("p.count");
+  await expect(count).toHaveText(/\d+ aftaler/);
+  const all = Number((await count.textContent())!.split(" ")[0]);
+  await page.getByRole("searchbox", { name: "Søg på navn eller SOR-id" }).fill("Aarhus Universitetshospital");
+  await page.getByRole("radio", { name: /^Aarhus Universitetshospital \(institution/ }).check();
+  await page.getByRole("checkbox", { name: "inkl. underenheder" }).check();
+  await page.getByRole("button", { name: "Søg" }).click();
+  await expect(page).toHaveURL(/org=\d+&sub=1/);
+  await expect(count).not.toHaveText(`${all} aftaler`);
+  const items = await page.locator("li.appointment").allTextContents();
+  expect(items.length).toBeGreaterThan(0);
+  for (const text of items) expect(text).toContain("Aarhus Universitetshospital");
+  await expectAccessible(page);
+});

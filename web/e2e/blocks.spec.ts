@@ -49,7 +49,8 @@ test("a treatment-place and a period block can be made and ended", async ({ page
   await expect(row).toHaveCount(0);
 
   await page.getByRole("radio", { name: "Behandlingssted" }).check();
-  await page.getByLabel("Behandlingsstedets SOR-id").fill(sor);
+  await page.getByRole("searchbox", { name: "Søg på navn eller SOR-id" }).fill(sor);
+  await page.getByRole("radio", { name: new RegExp(`SOR ${sor}`) }).check();
   await page.getByRole("checkbox", { name: "inkl. underenheder" }).check();
   await page.getByRole("button", { name: "Opret spærring" }).click();
   const place = page.locator("table.blocks tr").filter({ hasText: `SOR ${sor} inkl. underenheder` });

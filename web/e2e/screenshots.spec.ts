@@ -1,7 +1,5 @@
-// The README's screenshots (docs/): `SPO_SCREENSHOTS=1 npx playwright test screenshots`.
+// The README's screenshots (docs/): `npm run screenshots`.
 import { expect, open, test } from "./fixtures";
-
-test.skip(!process.env.SPO_SCREENSHOTS, "only when SPO_SCREENSHOTS=1");
 
 const DOCS = "../docs";
 const shots: Array<[string, string, string, string]> = [

@@ -391,3 +391,14 @@ export const OverrideBlocks = graphql(`
     }
   }
 `);
+
+export const Organizations = graphql(`
+  query Organizations($search: String!, $first: Int!) {
+    organizations(search: $search, first: $first) {
+      sor
+      name
+      level
+      parentSor
+    }
+  }
+`);

@@ -29,6 +29,7 @@ type Documents = {
     "\n  mutation RotateFeed($cpr: String!) {\n    rotateCalendarFeed(cpr: $cpr) {\n      url\n      expiresAt\n    }\n  }\n": typeof types.RotateFeedDocument,
     "\n  mutation RevokeFeed($cpr: String!, $id: ID) {\n    revokeCalendarFeed(cpr: $cpr, id: $id)\n  }\n": typeof types.RevokeFeedDocument,
     "\n  mutation OverrideBlocks($input: OverrideInput!) {\n    overrideBlocks(input: $input) {\n      id\n      basis\n      reason\n      grantedAt\n      expiresAt\n    }\n  }\n": typeof types.OverrideBlocksDocument,
+    "\n  query Organizations($search: String!, $first: Int!) {\n    organizations(search: $search, first: $first) {\n      sor\n      name\n      level\n      parentSor\n    }\n  }\n": typeof types.OrganizationsDocument,
 };
 const documents: Documents = {
     "\n  query OverviewHeader($cpr: String!) {\n    patientOverview(cpr: $cpr) {\n      cpr\n      patient {\n        cpr\n        name\n      }\n      notices {\n        code\n        message\n      }\n    }\n  }\n": types.OverviewHeaderDocument,
@@ -46,6 +47,7 @@ const documents: Documents = {
     "\n  mutation RotateFeed($cpr: String!) {\n    rotateCalendarFeed(cpr: $cpr) {\n      url\n      expiresAt\n    }\n  }\n": types.RotateFeedDocument,
     "\n  mutation RevokeFeed($cpr: String!, $id: ID) {\n    revokeCalendarFeed(cpr: $cpr, id: $id)\n  }\n": types.RevokeFeedDocument,
     "\n  mutation OverrideBlocks($input: OverrideInput!) {\n    overrideBlocks(input: $input) {\n      id\n      basis\n      reason\n      grantedAt\n      expiresAt\n    }\n  }\n": types.OverrideBlocksDocument,
+    "\n  query Organizations($search: String!, $first: Int!) {\n    organizations(search: $search, first: $first) {\n      sor\n      name\n      level\n      parentSor\n    }\n  }\n": types.OrganizationsDocument,
 };
 
 /**
@@ -122,6 +124,10 @@ export function graphql(source: "\n  mutation RevokeFeed($cpr: String!, $id: ID)
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation OverrideBlocks($input: OverrideInput!) {\n    overrideBlocks(input: $input) {\n      id\n      basis\n      reason\n      grantedAt\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation OverrideBlocks($input: OverrideInput!) {\n    overrideBlocks(input: $input) {\n      id\n      basis\n      reason\n      grantedAt\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Organizations($search: String!, $first: Int!) {\n    organizations(search: $search, first: $first) {\n      sor\n      name\n      level\n      parentSor\n    }\n  }\n"): (typeof documents)["\n  query Organizations($search: String!, $first: Int!) {\n    organizations(search: $search, first: $first) {\n      sor\n      name\n      level\n      parentSor\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

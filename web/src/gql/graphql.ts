@@ -22,28 +22,62 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** What someone did with the patient's data (Min Log). */
+export type AccessAction =
+  /** Created a block. */
+  | 'BLOCK'
+  /** A calendar app read a relative's iCalendar feed. */
+  | 'CALENDAR_FEED'
+  /** Edited the stamkort. */
+  | 'EDIT'
+  /** Confirmed an iCalendar feed. */
+  | 'FEED_CONFIRM'
+  /** Revoked an iCalendar feed. */
+  | 'FEED_REVOKE'
+  /** Made or replaced an iCalendar feed URL. */
+  | 'FEED_ROTATE'
+  /** Overrode the patient's blocks (værdispring), with a reason. */
+  | 'OVERRIDE'
+  /** Asked for the patient's data and was turned away; saw nothing. */
+  | 'REFUSED'
+  /** Ended a block. */
+  | 'UNBLOCK'
+  /** Read the overview. */
+  | 'VIEW';
+
 /** A page of the access log, newest first. */
 export type AccessLogConnection = {
   __typename?: 'AccessLogConnection';
-  /** Entries of this page. */
+  /** Entries of this page, each with its cursor. */
+  edges: Array<AccessLogEdge>;
+  /** Entries of this page (`edges` without cursors). */
   nodes: Array<AccessLogItem>;
-  /** Where this page ends. */
+  /** Where this page sits in the log. */
   pageInfo: PageInfo;
   /** All entries for the patient. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** An access-log entry with its place in the log. */
+export type AccessLogEdge = {
+  __typename?: 'AccessLogEdge';
+  /** Opaque: pass it as `after` or `before` to page from here. */
+  cursor: Scalars['String']['output'];
+  /** The entry. */
+  node: AccessLogItem;
+};
+
 /** One lookup of the patient's data (Min Log). */
 export type AccessLogItem = {
   __typename?: 'AccessLogItem';
-  /** `view`, `edit`, `override`, `block`, `calendar-feed`, ..., or `refused`. */
-  action: Scalars['String']['output'];
+  /** What was done. */
+  action: AccessAction;
   /** When. */
   at: Scalars['DateTime']['output'];
   /** The clinician's authorisation id. */
   authorisationId?: Maybe<Scalars['String']['output']>;
   /** Data categories that were returned. */
-  categories: Array<Scalars['String']['output']>;
+  categories: Array<DataCategory>;
   /** The viewer's organisation. */
   organization?: Maybe<Organization>;
   /** The override's reason. */
@@ -56,8 +90,8 @@ export type AccessLogItem = {
   requestId: Scalars['String']['output'];
   /** Who looked. */
   viewerName: Scalars['String']['output'];
-  /** `clinician` or `relative`; `citizen` only on a refused attempt. */
-  viewerRole: Scalars['String']['output'];
+  /** CLINICIAN or RELATIVE; CITIZEN only on a refused attempt. */
+  viewerRole: Role;
 };
 
 /** One planned activity of a care plan. */
@@ -69,11 +103,32 @@ export type Activity = {
   scheduledEnd?: Maybe<Scalars['DateTime']['output']>;
   /** Planned start. */
   scheduledStart?: Maybe<Scalars['DateTime']['output']>;
-  /** FHIR activity status. */
-  status?: Maybe<Scalars['String']['output']>;
+  /** Where the activity stands; null when the source does not say (or sends a code outside FHIR's value set). */
+  status?: Maybe<ActivityStatus>;
   /** What is planned. */
   title: Scalars['String']['output'];
 };
+
+/** Status of a planned activity (FHIR R4 CarePlanActivityStatus). */
+export type ActivityStatus =
+  /** Will not be done. */
+  | 'CANCELLED'
+  /** Done. */
+  | 'COMPLETED'
+  /** Made by mistake; disregard it. */
+  | 'ENTERED_IN_ERROR'
+  /** Under way. */
+  | 'IN_PROGRESS'
+  /** Not started yet. */
+  | 'NOT_STARTED'
+  /** Paused for now. */
+  | 'ON_HOLD'
+  /** Has a time. */
+  | 'SCHEDULED'
+  /** Stopped before it was done. */
+  | 'STOPPED'
+  /** The source does not know. */
+  | 'UNKNOWN';
 
 /** A postal address. */
 export type Address = {
@@ -130,12 +185,23 @@ export type Appointment = {
 /** A page of appointments in a stable order (start, source, id). */
 export type AppointmentConnection = {
   __typename?: 'AppointmentConnection';
-  /** The appointments of this page. */
+  /** The appointments of this page, each with its cursor. */
+  edges: Array<AppointmentEdge>;
+  /** The appointments of this page (`edges` without cursors). */
   nodes: Array<Appointment>;
-  /** Where this page ends. */
+  /** Where this page sits in the list. */
   pageInfo: PageInfo;
   /** How many appointments match, over all pages. */
   totalCount: Scalars['Int']['output'];
+};
+
+/** An appointment with its place in the list. */
+export type AppointmentEdge = {
+  __typename?: 'AppointmentEdge';
+  /** Opaque: pass it as `after` or `before` to page from here. */
+  cursor: Scalars['String']['output'];
+  /** The appointment. */
+  node: Appointment;
 };
 
 /** Filters on appointments; all given filters must match. */
@@ -158,21 +224,34 @@ export type AppointmentFilter = {
 
 /** Status of an appointment, as FHIR R4 defines it. */
 export type AppointmentStatus =
+  /** The patient has arrived. */
   | 'ARRIVED'
+  /** Agreed and booked. */
   | 'BOOKED'
+  /** Cancelled (aflyst). */
   | 'CANCELLED'
+  /** The patient has checked in. */
   | 'CHECKED_IN'
+  /** Made by mistake; not shown. */
   | 'ENTERED_IN_ERROR'
+  /** Took place. */
   | 'FULFILLED'
+  /** The patient did not come. */
   | 'NOSHOW'
+  /** Waiting for someone to accept. */
   | 'PENDING'
+  /** Suggested; no time agreed yet. */
   | 'PROPOSED'
+  /** On a waiting list; no time yet. */
   | 'WAITLIST';
 
 /** Which window of appointments to show. */
 export type AppointmentView =
+  /** One day in Europe/Copenhagen (`date`, default today). */
   | 'DAY'
+  /** Every appointment in order, cancelled ones hidden unless asked for. */
   | 'LIST'
+  /** One ISO week, Monday first, in Europe/Copenhagen (the week of `date`). */
   | 'WEEK';
 
 /** A block (spærring / negativt samtykke) set by the patient. */
@@ -184,8 +263,8 @@ export type Block = {
   authorisationId?: Maybe<Scalars['String']['output']>;
   /** When it was created. */
   createdAt: Scalars['DateTime']['output'];
-  /** `citizen` or `relative`. */
-  createdByRole: Scalars['String']['output'];
+  /** Who made it: the patient (CITIZEN) or a fuldmagt relative (RELATIVE). */
+  createdByRole: Role;
   /** When it was ended, if it was. */
   endedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Block id. */
@@ -208,8 +287,11 @@ export type Block = {
 
 /** What a block filters by. */
 export type BlockKind =
+  /** A time span: appointments, plans and goals in it (never the stamkort). */
   | 'PERIOD'
+  /** One health professional, by authorisation id: everything. */
   | 'PROFESSIONAL'
+  /** One SOR unit (optionally with its sub-units): what it owns. */
   | 'TREATMENT_PLACE';
 
 /** A secret calendar-subscription URL (iCalendar, RFC 5545). */
@@ -242,9 +324,20 @@ export type CalendarFeedEntry = {
   own: Scalars['Boolean']['output'];
   /** Whose feed it is. */
   ownerName: Scalars['String']['output'];
-  /** `citizen` (the patient's own) or `relative` (a fuldmagt relative's). */
-  ownerRole: Scalars['String']['output'];
+  /** CITIZEN (the patient's own) or RELATIVE (a fuldmagt relative's). */
+  ownerRole: Role;
 };
+
+/** How a measured value relates to the stated one (FHIR R4). */
+export type Comparator =
+  /** At least it (`>=`). */
+  | 'GREATER_OR_EQUAL'
+  /** Above it (`>`). */
+  | 'GREATER_THAN'
+  /** At most it (`<=`). */
+  | 'LESS_OR_EQUAL'
+  /** Below it (`<`). */
+  | 'LESS_THAN';
 
 /** A new block. Give the field that matches `kind`. */
 export type CreateBlockInput = {
@@ -270,8 +363,11 @@ export type CreateBlockInput = {
 
 /** A category of patient data, as blocks and the access log speak of it. */
 export type DataCategory =
+  /** Appointments (aftaler). */
   | 'APPOINTMENTS'
+  /** Care plans and goals (planer og mål). */
   | 'PLANS'
+  /** The stamkort and the patient's identity. */
   | 'STAMKORT';
 
 /** The patient's dentist. */
@@ -321,8 +417,8 @@ export type Goal = {
   description: Scalars['String']['output'];
   /** Stable id: `<source>:<id in source>`. */
   id: Scalars['ID']['output'];
-  /** FHIR lifecycle status. */
-  lifecycleStatus: Scalars['String']['output'];
+  /** Where the goal is in its life. */
+  lifecycleStatus: GoalLifecycleStatus;
   /** Who set the goal. */
   organization?: Maybe<Organization>;
   /** The system that owns the goal. */
@@ -332,6 +428,27 @@ export type Goal = {
   /** Targets with due dates. */
   targets: Array<Target>;
 };
+
+/** Where a goal is in its life (FHIR R4 GoalLifecycleStatus). */
+export type GoalLifecycleStatus =
+  /** Accepted by the patient. */
+  | 'ACCEPTED'
+  /** Being worked on. */
+  | 'ACTIVE'
+  /** Given up. */
+  | 'CANCELLED'
+  /** No longer being worked on. */
+  | 'COMPLETED'
+  /** Made by mistake; disregard it. */
+  | 'ENTERED_IN_ERROR'
+  /** Paused for now. */
+  | 'ON_HOLD'
+  /** Agreed, not started. */
+  | 'PLANNED'
+  /** Suggested. */
+  | 'PROPOSED'
+  /** Turned down. */
+  | 'REJECTED';
 
 /** Change what the gateway itself owns: blocks, overrides, stamkort. */
 export type Mutation = {
@@ -399,11 +516,16 @@ export type MutationUpdateStamkortArgs = {
 /** Something the viewer should know about this overview. */
 export type Notice = {
   __typename?: 'Notice';
-  /** Stable code, e.g. `BLOCKED_BY_PATIENT`. */
-  code: Scalars['String']['output'];
+  /** What the notice is about. */
+  code: NoticeCode;
   /** Text for the user. */
   message: Scalars['String']['output'];
 };
+
+/** What a notice is about. */
+export type NoticeCode =
+  /** Some information is withheld at the patient's request (never which). */
+  | 'BLOCKED_BY_PATIENT';
 
 /** A health-care organisation or unit, identified by its SOR id. */
 export type Organization = {
@@ -412,6 +534,28 @@ export type Organization = {
   name?: Maybe<Scalars['String']['output']>;
   /** SOR id (urn:oid:1.2.208.176.1.1), or a ydernummer for some GP documents. */
   sor?: Maybe<Scalars['String']['output']>;
+};
+
+/** Where a unit sits in the SOR tree. */
+export type OrganizationLevel =
+  /** An institution: a hospital, a practice, a care service. */
+  | 'INSTITUTION'
+  /** An owner: a region, a municipality. */
+  | 'OWNER'
+  /** A unit of an institution: a department. */
+  | 'UNIT';
+
+/** A unit in SOR (Sundhedsvæsenets Organisationsregister). */
+export type OrganizationUnit = {
+  __typename?: 'OrganizationUnit';
+  /** Owner, institution or unit. */
+  level: OrganizationLevel;
+  /** Name of the unit. */
+  name: Scalars['String']['output'];
+  /** SOR id of the unit above it; null for an owner. */
+  parentSor?: Maybe<Scalars['String']['output']>;
+  /** SOR id. */
+  sor: Scalars['String']['output'];
 };
 
 /** A clinician's time-limited override of the patient's blocks. */
@@ -431,7 +575,9 @@ export type Override = {
 
 /** Why a clinician may override the patient's blocks. */
 export type OverrideBasis =
+  /** The patient consents now, in the situation. */
   | 'CONSENT_NOW'
+  /** The patient cannot be asked, and the information is needed to treat her. */
   | 'PATIENT_UNREACHABLE';
 
 /** An override request. */
@@ -444,13 +590,17 @@ export type OverrideInput = {
   reason: Scalars['String']['input'];
 };
 
-/** Relay-style page information. */
+/** Where a page sits in its list (Relay connections). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Pass as `after` to get the next page. */
+  /** The last item's cursor: pass it as `after` (with `first`) for the next page. Null on an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
   /** More items follow this page. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** More items come before this page. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The first item's cursor: pass it as `before` (with `last`) for the page before. Null on an empty page. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /** Who the overview is about. */
@@ -495,25 +645,32 @@ export type PatientOverview = {
 /** One patient's overview: appointments, stamkort, plans and goals. */
 export type PatientOverviewAccessLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** One patient's overview: appointments, stamkort, plans and goals. */
 export type PatientOverviewAppointmentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   date?: InputMaybe<Scalars['Date']['input']>;
   filter?: InputMaybe<AppointmentFilter>;
-  first?: Scalars['Int']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
   view?: InputMaybe<AppointmentView>;
 };
 
 /** Civil status in the CPR register. */
 export type PersonStatus =
+  /** Alive. */
   | 'ALIVE'
+  /** Deceased. */
   | 'DECEASED'
+  /** Emigrated. */
   | 'EMIGRATED';
 
 /** Where an appointment takes place. */
@@ -544,8 +701,8 @@ export type Plan = {
   goalIds: Array<Scalars['ID']['output']>;
   /** Stable id: `<source>:<id in source>`. */
   id: Scalars['ID']['output'];
-  /** FHIR intent. */
-  intent?: Maybe<Scalars['String']['output']>;
+  /** What the plan is; null when the source does not say (or sends a code outside FHIR's value set). */
+  intent?: Maybe<PlanIntent>;
   /** The organisation responsible for the plan (only an organisation: a person who wrote it is `author`). */
   organization?: Maybe<Organization>;
   /** End of the plan's period. */
@@ -554,11 +711,41 @@ export type Plan = {
   periodStart?: Maybe<Scalars['DateTime']['output']>;
   /** The system that owns the plan. */
   source: Source;
-  /** FHIR status, e.g. `active`. */
-  status: Scalars['String']['output'];
+  /** Whether the plan is in force. */
+  status: PlanStatus;
   /** Title of the plan. */
   title: Scalars['String']['output'];
 };
+
+/** What a care plan is (FHIR R4 CarePlanIntent). */
+export type PlanIntent =
+  /** A directive given by the patient or on her behalf. */
+  | 'DIRECTIVE'
+  /** One of several options. */
+  | 'OPTION'
+  /** A request to act. */
+  | 'ORDER'
+  /** An intention to act. */
+  | 'PLAN'
+  /** A suggestion. */
+  | 'PROPOSAL';
+
+/** Status of a care plan (FHIR R4 RequestStatus). */
+export type PlanStatus =
+  /** In force. */
+  | 'ACTIVE'
+  /** Carried out. */
+  | 'COMPLETED'
+  /** Being written; not in force yet. */
+  | 'DRAFT'
+  /** Made by mistake; disregard it. */
+  | 'ENTERED_IN_ERROR'
+  /** Paused for now. */
+  | 'ON_HOLD'
+  /** Stopped before it was completed. */
+  | 'REVOKED'
+  /** The source does not know. */
+  | 'UNKNOWN';
 
 /** Where a stamkort value comes from: which source, who, when. */
 export type Provenance = {
@@ -569,21 +756,28 @@ export type Provenance = {
   enteredByAuthorisationId?: Maybe<Scalars['String']['output']>;
   /** Who entered it. */
   enteredByName?: Maybe<Scalars['String']['output']>;
-  /** `citizen`, `relative` or `clinician`. */
-  enteredByRole?: Maybe<Scalars['String']['output']>;
+  /** The role they entered it in; null for register data. */
+  enteredByRole?: Maybe<Role>;
   /** The clinician's organisation, when a clinician entered it. */
   organization?: Maybe<Organization>;
-  /** `CPR`, `Yderregisteret` or `stamkort` (entered in the overview). */
-  source: Scalars['String']['output'];
+  /** The register, or the overview. */
+  source: ProvenanceSource;
 };
+
+/** Where a stamkort value comes from. */
+export type ProvenanceSource =
+  /** The CPR register. */
+  | 'CPR'
+  /** Entered in the overview by the patient, a relative or a clinician. */
+  | 'STAMKORT';
 
 /** A measured amount (FHIR R4 Quantity). */
 export type Quantity = {
   __typename?: 'Quantity';
   /** The coded unit (usually UCUM). */
   code?: Maybe<Scalars['String']['output']>;
-  /** How the real value relates to `value`: `<`, `<=`, `>=` or `>`; null: equal. */
-  comparator?: Maybe<Scalars['String']['output']>;
+  /** How the real value relates to `value`; null: equal. */
+  comparator?: Maybe<Comparator>;
   /** The code system of `code`. */
   system?: Maybe<Scalars['String']['output']>;
   /** The unit as written, e.g. `mmol/mol`. */
@@ -595,8 +789,17 @@ export type Quantity = {
 /** Read the unified patient overview. */
 export type Query = {
   __typename?: 'Query';
+  /** Search SOR for health-care units by name, e.g. to choose a treatment place to block. Any signed-in user; no patient data is involved, and nothing is logged. */
+  organizations: Array<OrganizationUnit>;
   /** One patient's overview. Citizens see themselves, relatives the patient their fuldmagt covers (while valid), clinicians the patient in EPJ launch context. `cpr` is `DDMMYY-SSSS` (hyphen optional). */
   patientOverview: PatientOverview;
+};
+
+
+/** Read the unified patient overview. */
+export type QueryOrganizationsArgs = {
+  first?: Scalars['Int']['input'];
+  search: Scalars['String']['input'];
 };
 
 
@@ -605,20 +808,79 @@ export type QueryPatientOverviewArgs = {
   cpr: Scalars['String']['input'];
 };
 
+/** How a relative is related to the patient: DK Core's binding for `RelatedPerson.relationship` (HL7 v3 RoleCode personal relationships, and DK Core's own). */
+export type RelationshipCode =
+  /** Barn (child). */
+  | 'CHILD'
+  /** Svigerbarn (child-in-law). */
+  | 'CHLDINLAW'
+  /** Datter (daughter). */
+  | 'DAUC'
+  /** Registreret partner (domestic partner). */
+  | 'DOMPART'
+  /** Primær kontakt (emergency contact). */
+  | 'ECON'
+  /** Familiemedlem (family member). */
+  | 'FAMMEMB'
+  /** Ven (ikke-beslægtet) (unrelated friend). */
+  | 'FRND'
+  /** Far (father). */
+  | 'FTH'
+  /** Barnebarn (grandchild). */
+  | 'GRNDCHILD'
+  /** Værge (guardian). */
+  | 'GUARD'
+  /** Mor (mother). */
+  | 'MTH'
+  /** Nabo (neighbor). */
+  | 'NBOR'
+  /** Pårørende (next of kin). */
+  | 'NOK'
+  /** Forældremyndighedsindehaver (parental authority). */
+  | 'PARAUTH'
+  /** Fuldmagtshaver (power of attorney). */
+  | 'POWATT'
+  /** Primær omsorgsperson (primary caretaker). */
+  | 'PRICARE'
+  /** Forælder (parent). */
+  | 'PRN'
+  /** Professionel kontakt (professional contact). */
+  | 'PROCON'
+  /** Samboende (roommate). */
+  | 'ROOM'
+  /** Søskende (sibling). */
+  | 'SIB'
+  /** Søn (son). */
+  | 'SONC'
+  /** Ægtefælle (spouse). */
+  | 'SPS';
+
 /** A relative (pårørende) to contact. */
 export type RelativeInput = {
   /** Name. */
   name: Scalars['String']['input'];
   /** Phone number. */
   phone: Scalars['String']['input'];
-  /** DK-core relationship code, e.g. SPS (spouse), CHILD, SIB, FRND, NBOR. */
-  relation: Scalars['String']['input'];
+  /** How the relative is related to the patient. */
+  relation: RelationshipCode;
 };
+
+/** The role someone acts in toward the patient. */
+export type Role =
+  /** The patient herself. */
+  | 'CITIZEN'
+  /** A health professional, from an EPJ launch context. */
+  | 'CLINICIAN'
+  /** A relative (pårørende) with fuldmagt for the patient. */
+  | 'RELATIVE';
 
 /** The part of the health service a source is in. */
 export type Sector =
+  /** General practice (almen praksis). */
   | 'GP'
+  /** The regions' hospitals. */
   | 'HOSPITAL'
+  /** The municipalities' health and care services. */
   | 'MUNICIPALITY';
 
 /** A source system that contributes to the overview. */
@@ -634,9 +896,13 @@ export type Source = {
 
 /** What kind of system a source is. */
 export type SourceKind =
+  /** A GP practice (MedCom APD-DK). */
   | 'GP'
+  /** A municipality's health and care services (MedCom APD-DK). */
   | 'MUNICIPALITY'
+  /** A region's hospitals (FHIR R4). */
   | 'REGION'
+  /** A national register: CPR, SOR or Yderregisteret. */
   | 'REGISTER';
 
 /** How one source answered for this overview. */
@@ -658,13 +924,21 @@ export type SourceState = {
 
 /** How a source answered in this request. */
 export type SourceStatus =
+  /** Answered with something that is not its format. */
   | 'BAD_RESPONSE'
+  /** Failing lately: not asked for a while. */
   | 'CIRCUIT_OPEN'
+  /** Not asked: the patient has not consented to it. */
   | 'NOT_CONSENTED'
+  /** Not asked: the query wanted nothing from it. */
   | 'NOT_REQUESTED'
+  /** Answered now. */
   | 'OK'
+  /** Did not answer in time; its data is from `fetchedAt`. */
   | 'STALE'
+  /** Did not answer in time, and no earlier data is kept. */
   | 'TIMEOUT'
+  /** Could not be reached. */
   | 'UNAVAILABLE';
 
 /** The patient's stamkort (shared master card). */
@@ -729,10 +1003,15 @@ export type StamkortEditResult = {
 
 /** An editable (`*`) stamkort field. */
 export type StamkortField =
+  /** The patient's dentist. */
   | 'DENTIST'
+  /** Preferred language. */
   | 'LANGUAGE'
+  /** Phone number. */
   | 'PHONE'
+  /** Relatives to contact. */
   | 'RELATIVES'
+  /** Temporary address with its validity. */
   | 'TEMPORARY_ADDRESS';
 
 /** A measurable target of a goal. */
@@ -791,7 +1070,7 @@ export type OverviewHeaderQueryVariables = Exact<{
 }>;
 
 
-export type OverviewHeaderQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, patient?: { __typename?: 'Patient', cpr: string, name?: string | null } | null, notices: Array<{ __typename?: 'Notice', code: string, message: string }> } };
+export type OverviewHeaderQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, patient?: { __typename?: 'Patient', cpr: string, name?: string | null } | null, notices: Array<{ __typename?: 'Notice', code: NoticeCode, message: string }> } };
 
 export type AppointmentsQueryVariables = Exact<{
   cpr: Scalars['String']['input'];
@@ -803,16 +1082,16 @@ export type AppointmentsQueryVariables = Exact<{
 }>;
 
 
-export type AppointmentsQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, appointments?: { __typename?: 'AppointmentConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, nodes: Array<{ __typename?: 'Appointment', id: string, status: AppointmentStatus, title: string, start?: string | null, end?: string | null, allDay: boolean, startDate?: string | null, endDate?: string | null, indicativeTime: boolean, sector: Sector, localDate?: string | null, isoWeek?: string | null, performer?: string | null, reason?: string | null, source: { __typename?: 'Source', id: string, name: string }, organization?: { __typename?: 'Organization', sor?: string | null, name?: string | null } | null, place?: { __typename?: 'Place', name?: string | null, isHome: boolean, address?: { __typename?: 'Address', lines: Array<string>, postcode?: string | null, city?: string | null } | null } | null, overlapsWith: Array<{ __typename?: 'Appointment', id: string, title: string, start?: string | null }> }> } | null, sources: Array<{ __typename?: 'SourceState', id: string, name: string, kind: SourceKind, status: SourceStatus, fetchedAt?: string | null, refusedDocuments: number }>, notices: Array<{ __typename?: 'Notice', code: string, message: string }> } };
+export type AppointmentsQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, appointments?: { __typename?: 'AppointmentConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, nodes: Array<{ __typename?: 'Appointment', id: string, status: AppointmentStatus, title: string, start?: string | null, end?: string | null, allDay: boolean, startDate?: string | null, endDate?: string | null, indicativeTime: boolean, sector: Sector, localDate?: string | null, isoWeek?: string | null, performer?: string | null, reason?: string | null, source: { __typename?: 'Source', id: string, name: string }, organization?: { __typename?: 'Organization', sor?: string | null, name?: string | null } | null, place?: { __typename?: 'Place', name?: string | null, isHome: boolean, address?: { __typename?: 'Address', lines: Array<string>, postcode?: string | null, city?: string | null } | null } | null, overlapsWith: Array<{ __typename?: 'Appointment', id: string, title: string, start?: string | null }> }> } | null, sources: Array<{ __typename?: 'SourceState', id: string, name: string, kind: SourceKind, status: SourceStatus, fetchedAt?: string | null, refusedDocuments: number }>, notices: Array<{ __typename?: 'Notice', code: NoticeCode, message: string }> } };
 
 export type StamkortQueryVariables = Exact<{
   cpr: Scalars['String']['input'];
 }>;
 
 
-export type StamkortQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, stamkort?: { __typename?: 'Stamkort', cpr: string, name?: string | null, status?: PersonStatus | null, addressProtected: boolean, healthInsuranceGroup?: number | null, gpNote?: string | null, version: number, registeredAddress?: { __typename?: 'Address', lines: Array<string>, postcode?: string | null, city?: string | null } | null, gp?: { __typename?: 'GeneralPractitioner', name: string, ydernummer: string, phone?: string | null, doctors: Array<string>, address?: { __typename?: 'Address', lines: Array<string>, postcode?: string | null, city?: string | null } | null } | null, provenance: { __typename?: 'Provenance', source: string, enteredAt?: string | null }, phone?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: string, enteredByName?: string | null, enteredByRole?: string | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null, temporaryAddress?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: string, enteredByName?: string | null, enteredByRole?: string | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null, dentist?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: string, enteredByName?: string | null, enteredByRole?: string | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null, language?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: string, enteredByName?: string | null, enteredByRole?: string | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null, relatives?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: string, enteredByName?: string | null, enteredByRole?: string | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null } | null, sources: Array<{ __typename?: 'SourceState', id: string, name: string, kind: SourceKind, status: SourceStatus, fetchedAt?: string | null, refusedDocuments: number }>, notices: Array<{ __typename?: 'Notice', code: string, message: string }> } };
+export type StamkortQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, stamkort?: { __typename?: 'Stamkort', cpr: string, name?: string | null, status?: PersonStatus | null, addressProtected: boolean, healthInsuranceGroup?: number | null, gpNote?: string | null, version: number, registeredAddress?: { __typename?: 'Address', lines: Array<string>, postcode?: string | null, city?: string | null } | null, gp?: { __typename?: 'GeneralPractitioner', name: string, ydernummer: string, phone?: string | null, doctors: Array<string>, address?: { __typename?: 'Address', lines: Array<string>, postcode?: string | null, city?: string | null } | null } | null, provenance: { __typename?: 'Provenance', source: ProvenanceSource, enteredAt?: string | null }, phone?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: ProvenanceSource, enteredByName?: string | null, enteredByRole?: Role | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null, temporaryAddress?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: ProvenanceSource, enteredByName?: string | null, enteredByRole?: Role | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null, dentist?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: ProvenanceSource, enteredByName?: string | null, enteredByRole?: Role | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null, language?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: ProvenanceSource, enteredByName?: string | null, enteredByRole?: Role | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null, relatives?: { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: ProvenanceSource, enteredByName?: string | null, enteredByRole?: Role | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } } | null } | null, sources: Array<{ __typename?: 'SourceState', id: string, name: string, kind: SourceKind, status: SourceStatus, fetchedAt?: string | null, refusedDocuments: number }>, notices: Array<{ __typename?: 'Notice', code: NoticeCode, message: string }> } };
 
-export type EnteredFragment = { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: string, enteredByName?: string | null, enteredByRole?: string | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } };
+export type EnteredFragment = { __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: ProvenanceSource, enteredByName?: string | null, enteredByRole?: Role | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } };
 
 export type StamkortHistoryQueryVariables = Exact<{
   cpr: Scalars['String']['input'];
@@ -820,7 +1099,7 @@ export type StamkortHistoryQueryVariables = Exact<{
 }>;
 
 
-export type StamkortHistoryQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, stamkort?: { __typename?: 'Stamkort', cpr: string, history?: Array<{ __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: string, enteredByName?: string | null, enteredByRole?: string | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } }> | null } | null } };
+export type StamkortHistoryQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, stamkort?: { __typename?: 'Stamkort', cpr: string, history?: Array<{ __typename?: 'EnteredValue', value?: unknown | null, version: number, provenance: { __typename?: 'Provenance', source: ProvenanceSource, enteredByName?: string | null, enteredByRole?: Role | null, enteredByAuthorisationId?: string | null, enteredAt?: string | null, organization?: { __typename?: 'Organization', name?: string | null } | null } }> | null } | null } };
 
 export type UpdateStamkortMutationVariables = Exact<{
   input: UpdateStamkortInput;
@@ -834,14 +1113,14 @@ export type PlansQueryVariables = Exact<{
 }>;
 
 
-export type PlansQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, plans?: Array<{ __typename?: 'Plan', id: string, title: string, category?: string | null, status: string, intent?: string | null, description?: string | null, periodStart?: string | null, periodEnd?: string | null, author?: string | null, goalIds: Array<string>, source: { __typename?: 'Source', id: string, name: string }, organization?: { __typename?: 'Organization', name?: string | null } | null, activities: Array<{ __typename?: 'Activity', title: string, status?: string | null, scheduledStart?: string | null, scheduledEnd?: string | null, appointmentIds: Array<string> }> }> | null, goals?: Array<{ __typename?: 'Goal', id: string, description: string, lifecycleStatus: string, achievementStatus?: string | null, startDate?: string | null, source: { __typename?: 'Source', name: string }, organization?: { __typename?: 'Organization', name?: string | null } | null, targets: Array<{ __typename?: 'Target', measure?: string | null, detail?: string | null, dueDate?: string | null }> }> | null, appointments?: { __typename?: 'AppointmentConnection', nodes: Array<{ __typename?: 'Appointment', id: string, title: string, start?: string | null, allDay: boolean, startDate?: string | null, status: AppointmentStatus }> } | null, sources: Array<{ __typename?: 'SourceState', id: string, name: string, kind: SourceKind, status: SourceStatus, fetchedAt?: string | null, refusedDocuments: number }>, notices: Array<{ __typename?: 'Notice', code: string, message: string }> } };
+export type PlansQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, plans?: Array<{ __typename?: 'Plan', id: string, title: string, category?: string | null, status: PlanStatus, intent?: PlanIntent | null, description?: string | null, periodStart?: string | null, periodEnd?: string | null, author?: string | null, goalIds: Array<string>, source: { __typename?: 'Source', id: string, name: string }, organization?: { __typename?: 'Organization', name?: string | null } | null, activities: Array<{ __typename?: 'Activity', title: string, status?: ActivityStatus | null, scheduledStart?: string | null, scheduledEnd?: string | null, appointmentIds: Array<string> }> }> | null, goals?: Array<{ __typename?: 'Goal', id: string, description: string, lifecycleStatus: GoalLifecycleStatus, achievementStatus?: string | null, startDate?: string | null, source: { __typename?: 'Source', name: string }, organization?: { __typename?: 'Organization', name?: string | null } | null, targets: Array<{ __typename?: 'Target', measure?: string | null, detail?: string | null, dueDate?: string | null }> }> | null, appointments?: { __typename?: 'AppointmentConnection', nodes: Array<{ __typename?: 'Appointment', id: string, title: string, start?: string | null, allDay: boolean, startDate?: string | null, status: AppointmentStatus }> } | null, sources: Array<{ __typename?: 'SourceState', id: string, name: string, kind: SourceKind, status: SourceStatus, fetchedAt?: string | null, refusedDocuments: number }>, notices: Array<{ __typename?: 'Notice', code: NoticeCode, message: string }> } };
 
 export type BlocksQueryVariables = Exact<{
   cpr: Scalars['String']['input'];
 }>;
 
 
-export type BlocksQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, blocks: Array<{ __typename?: 'Block', id: string, kind: BlockKind, authorisationId?: string | null, sor?: string | null, includeSubUnits: boolean, periodStart?: string | null, periodEnd?: string | null, validFrom: string, validTo?: string | null, createdAt: string, createdByRole: string, endedAt?: string | null, active: boolean }> } };
+export type BlocksQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, blocks: Array<{ __typename?: 'Block', id: string, kind: BlockKind, authorisationId?: string | null, sor?: string | null, includeSubUnits: boolean, periodStart?: string | null, periodEnd?: string | null, validFrom: string, validTo?: string | null, createdAt: string, createdByRole: Role, endedAt?: string | null, active: boolean }> } };
 
 export type CreateBlockMutationVariables = Exact<{
   input: CreateBlockInput;
@@ -865,7 +1144,7 @@ export type AccessLogQueryVariables = Exact<{
 }>;
 
 
-export type AccessLogQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, accessLog: { __typename?: 'AccessLogConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, nodes: Array<{ __typename?: 'AccessLogItem', at: string, viewerName: string, viewerRole: string, authorisationId?: string | null, action: string, refused: boolean, categories: Array<string>, overrideUsed: boolean, overrideReason?: string | null, requestId: string, organization?: { __typename?: 'Organization', sor?: string | null, name?: string | null } | null }> } } };
+export type AccessLogQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, accessLog: { __typename?: 'AccessLogConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, nodes: Array<{ __typename?: 'AccessLogItem', at: string, viewerName: string, viewerRole: Role, authorisationId?: string | null, action: AccessAction, refused: boolean, categories: Array<DataCategory>, overrideUsed: boolean, overrideReason?: string | null, requestId: string, organization?: { __typename?: 'Organization', sor?: string | null, name?: string | null } | null }> } } };
 
 export type CalendarQueryVariables = Exact<{
   cpr: Scalars['String']['input'];
@@ -873,7 +1152,7 @@ export type CalendarQueryVariables = Exact<{
 }>;
 
 
-export type CalendarQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, calendarFeed?: { __typename?: 'CalendarFeed', url: string, createdAt: string, confirmedAt: string, expiresAt?: string | null } | null, calendarFeeds?: Array<{ __typename?: 'CalendarFeedEntry', id: string, ownerName: string, ownerRole: string, own: boolean, createdAt: string, confirmedAt: string, expiresAt?: string | null, active: boolean }> | null } };
+export type CalendarQuery = { __typename?: 'Query', patientOverview: { __typename?: 'PatientOverview', cpr: string, calendarFeed?: { __typename?: 'CalendarFeed', url: string, createdAt: string, confirmedAt: string, expiresAt?: string | null } | null, calendarFeeds?: Array<{ __typename?: 'CalendarFeedEntry', id: string, ownerName: string, ownerRole: Role, own: boolean, createdAt: string, confirmedAt: string, expiresAt?: string | null, active: boolean }> | null } };
 
 export type RotateFeedMutationVariables = Exact<{
   cpr: Scalars['String']['input'];
@@ -897,6 +1176,14 @@ export type OverrideBlocksMutationVariables = Exact<{
 
 export type OverrideBlocksMutation = { __typename?: 'Mutation', overrideBlocks: { __typename?: 'Override', id: string, basis: OverrideBasis, reason: string, grantedAt: string, expiresAt: string } };
 
+export type OrganizationsQueryVariables = Exact<{
+  search: Scalars['String']['input'];
+  first: Scalars['Int']['input'];
+}>;
+
+
+export type OrganizationsQuery = { __typename?: 'Query', organizations: Array<{ __typename?: 'OrganizationUnit', sor: string, name: string, level: OrganizationLevel, parentSor?: string | null }> };
+
 export const EnteredFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"Entered"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"EnteredValue"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"provenance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"enteredByName"}},{"kind":"Field","name":{"kind":"Name","value":"enteredByRole"}},{"kind":"Field","name":{"kind":"Name","value":"enteredByAuthorisationId"}},{"kind":"Field","name":{"kind":"Name","value":"enteredAt"}},{"kind":"Field","name":{"kind":"Name","value":"organization"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<EnteredFragment, unknown>;
 export const OverviewHeaderDocument = {"__meta__":{"hash":"3d6ea14f5b761221e9137e4d1ae0cdb9824d9821126ec6f2c4ded6fbc3e56a93"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OverviewHeader"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"cpr"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"patientOverview"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"cpr"},"value":{"kind":"Variable","name":{"kind":"Name","value":"cpr"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cpr"}},{"kind":"Field","name":{"kind":"Name","value":"patient"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cpr"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"notices"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<OverviewHeaderQuery, OverviewHeaderQueryVariables>;
 export const AppointmentsDocument = {"__meta__":{"hash":"149c57978161dd47b8bb94ea8d3357aca14f0a9e86833ffd27751f7a1619721e"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Appointments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"cpr"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"view"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AppointmentView"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"date"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Date"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AppointmentFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"patientOverview"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"cpr"},"value":{"kind":"Variable","name":{"kind":"Name","value":"cpr"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cpr"}},{"kind":"Field","name":{"kind":"Name","value":"appointments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"view"},"value":{"kind":"Variable","name":{"kind":"Name","value":"view"}}},{"kind":"Argument","name":{"kind":"Name","value":"date"},"value":{"kind":"Variable","name":{"kind":"Name","value":"date"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}},{"kind":"Field","name":{"kind":"Name","value":"allDay"}},{"kind":"Field","name":{"kind":"Name","value":"startDate"}},{"kind":"Field","name":{"kind":"Name","value":"endDate"}},{"kind":"Field","name":{"kind":"Name","value":"indicativeTime"}},{"kind":"Field","name":{"kind":"Name","value":"sector"}},{"kind":"Field","name":{"kind":"Name","value":"localDate"}},{"kind":"Field","name":{"kind":"Name","value":"isoWeek"}},{"kind":"Field","name":{"kind":"Name","value":"performer"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"source"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"organization"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sor"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"place"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"isHome"}},{"kind":"Field","name":{"kind":"Name","value":"address"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lines"}},{"kind":"Field","name":{"kind":"Name","value":"postcode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"overlapsWith"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"start"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"sources"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"fetchedAt"}},{"kind":"Field","name":{"kind":"Name","value":"refusedDocuments"}}]}},{"kind":"Field","name":{"kind":"Name","value":"notices"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<AppointmentsQuery, AppointmentsQueryVariables>;
@@ -912,3 +1199,4 @@ export const CalendarDocument = {"__meta__":{"hash":"c8e3779565fbb0d26ec14ac7a5a
 export const RotateFeedDocument = {"__meta__":{"hash":"b064e301445cafe80edd1872b4f339892d9bad2fe0bed252889b84ca36aceaec"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RotateFeed"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"cpr"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rotateCalendarFeed"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"cpr"},"value":{"kind":"Variable","name":{"kind":"Name","value":"cpr"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}}]} as unknown as DocumentNode<RotateFeedMutation, RotateFeedMutationVariables>;
 export const RevokeFeedDocument = {"__meta__":{"hash":"24798463923b8c7c95a3a07ea3ad358c1ec47ec87d695d35a64d8cc85bebd8c8"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeFeed"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"cpr"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeCalendarFeed"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"cpr"},"value":{"kind":"Variable","name":{"kind":"Name","value":"cpr"}}},{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<RevokeFeedMutation, RevokeFeedMutationVariables>;
 export const OverrideBlocksDocument = {"__meta__":{"hash":"06e00e720cd4c100dfda5b6130ba4f27b9a59d14a68e98152c3bf1eb1769191b"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OverrideBlocks"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"OverrideInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"overrideBlocks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"basis"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"grantedAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}}]} as unknown as DocumentNode<OverrideBlocksMutation, OverrideBlocksMutationVariables>;
+export const OrganizationsDocument = {"__meta__":{"hash":"84c2be1fcf8567ace6816621dfc0001e15798fc1cd6a658972870baccd12ab34"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Organizations"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"search"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"organizations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"search"},"value":{"kind":"Variable","name":{"kind":"Name","value":"search"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sor"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"parentSor"}}]}}]}}]} as unknown as DocumentNode<OrganizationsQuery, OrganizationsQueryVariables>;

@@ -5,8 +5,8 @@ import { viewerOf } from "./token";
 describe("labels", () => {
   it("reads the graph's codes in either spelling", () => {
     expect(label(STATUS_LABELS, "CANCELLED")).toBe("Aflyst");
-    expect(label(ACTION_LABELS, "calendar-feed")).toBe("Kalenderabonnement");
-    expect(label(ACTION_LABELS, "CALENDAR_FEED")).toBe("Kalenderabonnement");
+    expect(label(ACTION_LABELS, "calendar-feed")).toBe("Kalenderabonnement læst");
+    expect(label(ACTION_LABELS, "CALENDAR_FEED")).toBe("Kalenderabonnement læst");
     expect(label(ROLE_LABELS, "CLINICIAN")).toBe("Sundhedsperson");
     expect(label(ROLE_LABELS, "unknown")).toBe("unknown");
   });

@@ -31,8 +31,12 @@ export const ACTION_LABELS: Record<string, string> = {
   view: "Så data",
   edit: "Rettede stamkort",
   override: "Værdispring",
-  block: "Spærring",
-  "calendar-feed": "Kalenderabonnement",
+  block: "Oprettede spærring",
+  unblock: "Afsluttede spærring",
+  "calendar-feed": "Kalenderabonnement læst",
+  "feed-rotate": "Ny kalenderadresse",
+  "feed-confirm": "Bekræftede kalenderabonnement",
+  "feed-revoke": "Stoppede kalenderabonnement",
   refused: "Afvist forsøg",
 };
 
@@ -40,6 +44,28 @@ export const CATEGORY_LABELS: Record<string, string> = {
   APPOINTMENTS: "Aftaler",
   STAMKORT: "Stamkort",
   PLANS: "Planer og mål",
+};
+
+export const PLAN_STATUS_LABELS: Record<string, string> = {
+  draft: "Kladde",
+  active: "Aktiv",
+  "on-hold": "På pause",
+  revoked: "Tilbagekaldt",
+  completed: "Afsluttet",
+  "entered-in-error": "Fejlregistreret",
+  unknown: "Ukendt",
+};
+
+export const GOAL_STATUS_LABELS: Record<string, string> = {
+  proposed: "Foreslået",
+  planned: "Planlagt",
+  accepted: "Accepteret",
+  active: "Aktiv",
+  "on-hold": "På pause",
+  completed: "Nået",
+  cancelled: "Opgivet",
+  "entered-in-error": "Fejlregistreret",
+  rejected: "Afvist",
 };
 
 export const BLOCK_KIND_LABELS: Record<string, string> = {

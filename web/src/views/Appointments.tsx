@@ -20,6 +20,7 @@ import { SECTOR_LABELS, STATUS_LABELS, formatAddress, label } from "../lib/forma
 import { overlappingIds } from "../lib/overlaps";
 import type { Role } from "../lib/token";
 import { Appointments as AppointmentsDoc } from "../operations";
+import { OrganizationPicker } from "./OrganizationPicker";
 
 type Node = NonNullable<AppointmentsQuery["patientOverview"]["appointments"]>["nodes"][number];
 
@@ -92,7 +93,6 @@ export function AppointmentsView(props: {
       <FilterForm
         filters={state.filters}
         sources={sources.map((s) => ({ id: s.id, name: s.name }))}
-        organizations={nodes.flatMap((n) => (n.organization?.sor ? [n.organization] : []))}
         onChange={(filters) => update({ filters })}
       />
       <Notices
@@ -229,7 +229,6 @@ function toggle(list: string[], value: string, on: boolean): string[] {
 function FilterForm(props: {
   filters: Filters;
   sources: Array<{ id: string; name: string }>;
-  organizations: Array<{ sor?: string | null; name?: string | null }>;
   onChange: (f: Filters) => void;
 }) {
   const { filters, onChange } = props;
@@ -237,8 +236,6 @@ function FilterForm(props: {
   const [org, setOrg] = useState(filters.organization);
   useEffect(() => setText(filters.text), [filters.text]);
   useEffect(() => setOrg(filters.organization), [filters.organization]);
-  const known = new Map<string, string>();
-  for (const o of props.organizations) if (o.sor) known.set(o.sor, o.name ?? o.sor);
   const sourceOptions = props.sources.length
     ? props.sources
     : filters.sources.map((id) => ({ id, name: id }));
@@ -306,23 +303,7 @@ function FilterForm(props: {
             Tekst i titel eller sted{" "}
             <input type="search" name="q" value={text} onChange={(e) => setText(e.target.value)} />
           </label>
-          <label>
-            Organisation (SOR-id){" "}
-            <input
-              name="org"
-              list="known-organizations"
-              inputMode="numeric"
-              value={org}
-              onChange={(e) => setOrg(e.target.value)}
-            />
-          </label>
-          <datalist id="known-organizations">
-            {[...known].map(([sor, name]) => (
-              <option key={sor} value={sor}>
-                {name}
-              </option>
-            ))}
-          </datalist>
+          <OrganizationPicker label="Organisation" value={org} onChange={(sor) => setOrg(sor)} />
           <label>
             <input
               type="checkbox"

@@ -126,6 +126,7 @@ function CreateBlockForm({ cpr, onCreated }: { cpr: string; onCreated: () => voi
           validFrom: validFrom ? startOfDay(validFrom) : null,
           validTo: validTo ? startOfDay(addDays(validTo, 1)) : null,
         };
+        if (kind === "TREATMENT_PLACE" && !sor) return;
         const r = await create({ input });
         if (r.data) {
           setDone("Spærringen er oprettet og gælder fra næste opslag.");
@@ -151,7 +152,7 @@ function CreateBlockForm({ cpr, onCreated }: { cpr: string; onCreated: () => voi
       )}
       {kind === "TREATMENT_PLACE" && (
         <>
-          <OrganizationPicker value={sor} onChange={setSor} />
+          <OrganizationPicker value={sor} onChange={setSor} required />
           <label>
             <input type="checkbox" checked={subUnits} onChange={(e) => setSubUnits(e.target.checked)} />
             inkl. underenheder

@@ -3,16 +3,9 @@ import { errorMessage } from "../api";
 import { ErrorBox, Notices, SourceStatus, type OverrideState } from "../components";
 import { formatDate, formatDateTime, localDate } from "../lib/dates";
 import { formatFragment, type PageState } from "../lib/fragment";
+import { GOAL_STATUS_LABELS, PLAN_STATUS_LABELS, label } from "../lib/format";
 import type { Role } from "../lib/token";
 import { Plans as PlansDoc } from "../operations";
-
-const PLAN_STATUS: Record<string, string> = {
-  active: "Aktiv",
-  completed: "Afsluttet",
-  draft: "Kladde",
-  "on-hold": "På pause",
-  revoked: "Tilbagekaldt",
-};
 
 export function PlansView(props: {
   cpr: string;
@@ -40,7 +33,7 @@ export function PlansView(props: {
           <li key={p.id} className="plan">
             <h4>{p.title}</h4>
             <p className="meta">
-              {PLAN_STATUS[p.status.toLowerCase()] ?? p.status}
+              {label(PLAN_STATUS_LABELS, p.status)}
               {p.category && ` · ${p.category}`}
               {" · "}
               {[p.organization?.name, p.author].filter(Boolean).join(", ") || p.source.name}
@@ -93,7 +86,7 @@ export function PlansView(props: {
           <li key={g.id} className="goal">
             <h4>{g.description}</h4>
             <p className="meta">
-              {[g.lifecycleStatus, g.achievementStatus].filter(Boolean).join(" · ")}
+              {[label(GOAL_STATUS_LABELS, g.lifecycleStatus), g.achievementStatus].filter(Boolean).join(" · ")}
               {g.startDate && ` · fra ${formatDate(g.startDate)}`}
               {" · "}
               {g.organization?.name ?? g.source.name}
