@@ -60,3 +60,19 @@ test("GraphiQL at /graphql comes from the page's own build and runs a query", as
   await expect(page.locator(".result-window")).toContainText("Poul Erik Testesen");
   expect(outside).toEqual([]);
 });
+
+test("a relative with a fuldmagt sees the patient's overview and Min Log, acting for him", async ({ page }) => {
+  await open(page, "relative-multi", "view=list");
+  await expect(page.getByText("Patient: 010858-9995")).toBeVisible();
+  await expect(page.locator("li.appointment").first()).toBeVisible();
+  await page.getByRole("link", { name: "Min Log" }).click();
+  await expect(page.getByRole("heading", { name: "Min Log" })).toBeVisible();
+  await expect(page.locator("table.log tbody tr").first()).toContainText(persona("relative-multi").name);
+  await expectAccessible(page);
+});
+
+test("a relative whose fuldmagt has expired is told so, and shown nothing", async ({ page }) => {
+  await open(page, "relative-expired", "view=list");
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.locator("li.appointment")).toHaveCount(0);
+});

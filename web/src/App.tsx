@@ -1,12 +1,11 @@
 import { useEffect, useMemo, useState } from "react";
-import { Provider, useQuery } from "urql";
+import { Provider } from "urql";
 import { makeClient } from "./api";
 import type { OverrideState } from "./components";
 import { hrefFor, useFragment } from "./hooks";
 import { CALENDAR_VIEWS, NO_FILTERS, type PageState, type View } from "./lib/fragment";
 import { ROLE_LABELS, formatCpr, label } from "./lib/format";
 import { viewerOf, type Role, type Viewer } from "./lib/token";
-import { OverviewHeader } from "./operations";
 import { AccessLogView } from "./views/AccessLog";
 import { AppointmentsView } from "./views/Appointments";
 import { BlocksView } from "./views/Blocks";
@@ -76,8 +75,6 @@ function Overview({ state, update, viewer }: { state: PageState; update: (n: Par
     setOverride(o);
     setGeneration((g) => g + 1); // ask the graph again: the withheld data is visible now
   };
-  const [header] = useQuery({ query: OverviewHeader, variables: { cpr } });
-  const patient = header.data?.patientOverview.patient;
   const nav = NAV.filter((n) => n.roles.includes(viewer.role));
   const view = nav.some((n) => n.view === state.view) ? state.view : "week";
   const common = { cpr, role: viewer.role, override, onOverride };
@@ -90,12 +87,9 @@ function Overview({ state, update, viewer }: { state: PageState; update: (n: Par
         <h1>Samlet patientoverblik</h1>
         <p className="who">
           {viewer.name} ({label(ROLE_LABELS, viewer.role).toLowerCase()})
-          {viewer.role !== "citizen" && (
-            <>
-              {" · Patient: "}
-              {patient?.name ?? "—"} ({formatCpr(cpr)})
-            </>
-          )}
+          {/* The patient by CPR only: asking the graph for the name would be one more read of
+              her stamkort in her Min Log on every view a clinician opens. */}
+          {viewer.role !== "citizen" && ` · Patient: ${formatCpr(cpr)}`}
           {" · "}
           <a href={hrefFor({ ...state, token: null }, { token: null, filters: NO_FILTERS })}>Log ud</a>
         </p>

@@ -3,22 +3,6 @@
 
 import { graphql } from "./gql";
 
-export const OverviewHeader = graphql(`
-  query OverviewHeader($cpr: String!) {
-    patientOverview(cpr: $cpr) {
-      cpr
-      patient {
-        cpr
-        name
-      }
-      notices {
-        code
-        message
-      }
-    }
-  }
-`);
-
 export const Appointments = graphql(`
   query Appointments(
     $cpr: String!
