@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Reinstall when pyproject.toml changes; otherwise reuse the environment (idempotent).
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# graphql-http's audit (tests/conformance/, run by node): reinstalled when its lock changes.
+AUDIT := tests/conformance
+AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum $(AUDIT)/package-lock.json | cut -d' ' -f1)
 
 # The times that break calendars (Copenhagen wall time): summer, the repeated hour of the October
 # DST change, ISO week 53, just after a new year, a leap day, just after the March DST change.
@@ -33,6 +36,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# npm ci installs exactly the lock, from the registry; without npm the audit test is skipped.
+$(AUDIT_STAMP): $(AUDIT)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(AUDIT) --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the graphql-http audit test will be skipped"; fi
+
 $(WEB_DEPS): web/package-lock.json
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	rm -f web/node_modules/.installed-*
@@ -48,7 +57,7 @@ demo: install web
 	$(BIN)/spo demo
 
 # pytest, then the page: its generated types against the schema, Vitest, Playwright end to end.
-test: install web
+test: install web $(AUDIT_STAMP)
 	$(BIN)/python -m pytest -q
 	$(MAKE) web-test
 
@@ -57,7 +66,7 @@ web-test: install web
 	$(NPM) test
 	$(NPM) run e2e
 
-test-dates: install
+test-dates: install $(AUDIT_STAMP)
 	@for day in $(DATES); do \
 		echo "== SPO_TEST_TODAY=$$day"; \
 		SPO_TEST_TODAY=$$day $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
@@ -78,4 +87,4 @@ schema: install
 	$(BIN)/spo export-schema > schema.graphql
 
 clean:
-	rm -rf $(VENV) var build *.egg-info web/dist web/node_modules web/test-results
+	rm -rf $(VENV) var build *.egg-info $(AUDIT)/node_modules web/dist web/node_modules web/test-results

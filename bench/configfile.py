@@ -17,12 +17,17 @@ from gateway.config import read_toml
 
 
 def write_config(
-    directory: Path, public_key_pem: bytes, *, cache_ttl_s: float | None = None
+    directory: Path,
+    public_key_pem: bytes,
+    *,
+    cache_ttl_s: float | None = None,
+    max_in_flight: int | None = None,
 ) -> Path:
     """Write ``config.toml`` to ``directory``: the embedded default, trusting only this key.
 
     Dev mode is off, so the demo key is not trusted. ``cache_ttl_s`` replaces every source's
-    and register's cache TTL (the soak keeps it short, so upstream faults keep mattering).
+    and register's cache TTL (the soak keeps it short, so upstream faults keep mattering);
+    ``max_in_flight`` replaces ``[limits] max_in_flight`` (0: no bound).
     Returns the file's path, for ``SPO_CONFIG``.
     """
     key_file = directory / "trusted.pem"
@@ -33,6 +38,8 @@ def write_config(
     if cache_ttl_s is not None:
         for table in (*raw["sources"], raw["cpr"], raw["stamdata"]):
             table["cache_ttl_s"] = cache_ttl_s
+    if max_in_flight is not None:
+        raw["limits"]["max_in_flight"] = max_in_flight
     path = directory / "config.toml"
     path.write_text(_toml(raw), "utf-8")
     return path

@@ -295,7 +295,10 @@ async def bench(args: argparse.Namespace, sim_url: str, tmp: Path) -> dict[str, 
             (tmp / cache).mkdir()
             ttl = 86400.0 if cache == "warm" else 0.0
             env = {
-                "SPO_CONFIG": str(write_config(tmp / cache, public_pem(key), cache_ttl_s=ttl)),
+                # No admission bound: the hand-written leg has none, and c=50 would pass it.
+                "SPO_CONFIG": str(
+                    write_config(tmp / cache, public_pem(key), cache_ttl_s=ttl, max_in_flight=0)
+                ),
                 "SPO_UPSTREAM_BASE": sim_url,
                 "SPO_DATABASE_URL": database_url,
                 "SPO_CACHE_URL": "memory://",

@@ -6,6 +6,12 @@
     ├── BadRequestError               BAD_REQUEST          (HTTP 400/413/415, before GraphQL runs:
     │                                                       not UTF-8/JSON, too deep, too large)
     ├── AuthError                     UNAUTHENTICATED      (HTTP 401, before GraphQL runs)
+    ├── RetryLaterError                                    (refused with Retry-After, before
+    │   │                                                   GraphQL runs)
+    │   ├── OverloadedError           OVERLOADED           (HTTP 503: the replica has as many
+    │   │                                                   requests in flight as it takes)
+    │   └── RateLimitedError          RATE_LIMITED         (HTTP 429: too many requests from one
+    │                                                       principal or client address)
     ├── ForbiddenError                FORBIDDEN            (not your patient, fuldmagt expired, ...)
     ├── BadInputError                 BAD_USER_INPUT       (bad CPR syntax, invalid stamkort value,
     │                                                       a variable of the wrong type)
@@ -84,6 +90,30 @@ class AuthError(GatewayError):
     """Missing, malformed, forged or expired credentials."""
 
     code = "UNAUTHENTICATED"
+
+
+class RetryLaterError(GatewayError):
+    """Refused at the HTTP edge before anything runs; ``retry_after_s`` is the Retry-After."""
+
+    status: ClassVar[int] = 503
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class OverloadedError(RetryLaterError):
+    """The replica has its bound of requests in flight: refused at once, so admitted ones keep
+    their deadline."""
+
+    code = "OVERLOADED"
+
+
+class RateLimitedError(RetryLaterError):
+    """One principal or client address asked more often than its rate limit allows."""
+
+    code = "RATE_LIMITED"
+    status = 429
 
 
 class ForbiddenError(GatewayError):

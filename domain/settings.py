@@ -74,6 +74,17 @@ class Limits:
     # Each call to the gateway's own database (capped by what is left of the request deadline);
     # also its connect, pool-wait, statement and lock timeouts (see store/engine.py make_engine).
     database_timeout_s: float = 1.0
+    # Requests in flight per replica (0: no bound); past it one may wait this long for a slot,
+    # else 503 with Retry-After (gateway/admission.py).
+    max_in_flight: int = 32
+    queue_timeout_s: float = 0.05
+
+    def __post_init__(self) -> None:
+        # _section turns a ValueError into a ConfigError naming [limits].
+        if self.max_in_flight < 0:
+            raise ValueError("max_in_flight must be 0 (no bound) or more")
+        if self.queue_timeout_s < 0:
+            raise ValueError("queue_timeout_s must be 0 or more seconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +129,23 @@ class GraphQLSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimitSettings:
+    """Requests allowed per principal and per client address, in ``limits``' notation
+    (``"300/minute"``, ``"10/second; 300/minute"``); ``""`` is no limit."""
+
+    per_principal: str = "300/minute"
+    per_address: str = "3000/minute"
+
+
+@dataclass(frozen=True, slots=True)
+class CorsSettings:
+    """Browser origins allowed to call the gateway (none by default: no cross-origin page)."""
+
+    allow_origins: tuple[str, ...] = ()
+    max_age_s: int = 600
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the gateway needs to start. Build with ``load_settings()``."""
 
@@ -134,6 +162,8 @@ class Settings:
     resilience: Resilience = field(default_factory=Resilience)
     policy: Policy = field(default_factory=Policy)
     graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+    ratelimit: RateLimitSettings = field(default_factory=RateLimitSettings)
+    cors: CorsSettings = field(default_factory=CorsSettings)
 
     def source(self, source_id: str) -> SourceConfig:
         for s in self.sources:

@@ -2,9 +2,10 @@
 
 The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the database engine and
 the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
-required for operations), ``/healthz`` (alive), ``/readyz`` (database answers), ``/metrics``
-(Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed), and the reference
-page at ``/`` (``gateway/web.py``).
+required for operations), ``/healthz`` (alive), ``/readyz`` (database answers, not saturated),
+``/metrics`` (Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed), and the
+reference page at ``/`` (``gateway/web.py``). In front of them all: CORS, rate limits and a bound
+on requests in flight (``gateway/front.py``).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
@@ -41,15 +43,21 @@ from domain.errors import (
     AuditUnavailableError,
     AuthError,
     BadRequestError,
+    RateLimitedError,
     SourceStatus,
     StoreUnavailableError,
 )
 from domain.principals import Principal
 from domain.settings import Settings
 from gateway import allocator, web
+from gateway.admission import Gate
 from gateway.auth import TokenVerifier
-from gateway.body import check_length, parse_request, read_body, replay
+from gateway.body import check_length, parse_params, parse_request, read_body, replay
+from gateway.edge import refuse
+from gateway.front import front
+from gateway.graphqlhttp import media_type, shaped
 from gateway.ical import render_calendar
+from gateway.ratelimit import RateLimits
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
 from resolvers.context import Context, RequestState, Services, services_of
@@ -63,6 +71,8 @@ from store.repositories import Repositories
 
 log = logging.getLogger(__name__)
 PRINCIPAL = "spo.principal"
+MEDIA_TYPE = "spo.media_type"  # the response's, from Accept (gateway/graphqlhttp.py)
+STATUS = "spo.status"  # the response's, when the result sets it
 FEED_SERVABLE = frozenset({SourceStatus.OK, SourceStatus.STALE, SourceStatus.NOT_CONSENTED})
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32), as feeds are made
 
@@ -84,14 +94,36 @@ class GraphQLApp(GraphQL[Context, None]):
             ).encode()
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        return response_data(result, request.app.state.services)
+        data = response_data(result, request.app.state.services)
+        status, body = shaped(dict(data), request.scope[MEDIA_TYPE])
+        request.scope[STATUS] = status
+        return body  # type: ignore[return-value]  # the same keys, "data" perhaps left out
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's, but a mutation sent with GET is 405 (the spec's), not 400."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, "Send mutations with POST.") from exc
+            raise
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Strawberry's app, but its HTTP refusals are JSON errors with a code, like ours."""
+        """Strawberry's app, in the negotiated media type; its HTTP refusals are JSON errors
+        with a code, like ours."""
+        media = scope.setdefault(MEDIA_TYPE, media_type(Headers(scope=scope).get("accept")))
+        request = Request(scope, receive)
         try:
-            response = await self.run(Request(scope, receive))
+            response = await self.run(request)
         except HTTPException as exc:
-            response = _error(exc.status_code, exc.reason, BadRequestError.code)
+            # 405: a mutation sent with GET (POST it), or a method GraphQL has no use for.
+            methods = "POST" if request.method == "GET" else "GET, POST"
+            allow = {"Allow": methods} if exc.status_code == 405 else {}
+            response = _error(exc.status_code, exc.reason, BadRequestError.code, media, **allow)
+        else:
+            if response.headers.get("content-type") == "application/json":
+                response.headers["content-type"] = media
+                response.status_code = scope.pop(STATUS, response.status_code)
         await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
@@ -121,13 +153,15 @@ def response_data(result: ExecutionResult, services: Services) -> GraphQLHTTPRes
     return process_result(result)
 
 
-def _error(status: int, message: str, code: str, **headers: str) -> JSONResponse:
+def _error(
+    status: int, message: str, code: str, media: str = "application/json", **headers: str
+) -> JSONResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=media)
 
 
-def _unauthorised(message: str) -> JSONResponse:
-    return _error(401, message, AuthError.code, **{"WWW-Authenticate": 'Bearer realm="spo"'})
+def _unauthorised(message: str, media: str) -> JSONResponse:
+    return _error(401, message, AuthError.code, media, **{"WWW-Authenticate": 'Bearer realm="spo"'})
 
 
 class Authenticated:
@@ -153,16 +187,17 @@ class Authenticated:
             # Served here, so the GraphQL app only ever runs with a verified principal.
             await self.ide()(scope, receive, send)
             return
+        media = scope[MEDIA_TYPE] = media_type(request.headers.get("accept"))
         length = request.headers.get("content-length")
         try:
             check_length(length)  # before the token: refusing costs nothing then
         except BadRequestError as exc:
-            await _error(exc.status, exc.message, exc.code)(scope, receive, send)
+            await _error(exc.status, exc.message, exc.code, media)(scope, receive, send)
             return
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            await _unauthorised("A bearer token is required.")(scope, receive, send)
+            await _unauthorised("A bearer token is required.", media)(scope, receive, send)
             return
         services: Services = request.app.state.services
         # The request's deadline, for everything it does from here on: each upstream call and
@@ -171,17 +206,26 @@ class Authenticated:
             verifier: TokenVerifier = request.app.state.verifier
             try:
                 scope[PRINCIPAL] = await verifier.verify(token.strip())
+                limits: RateLimits = request.app.state.rate_limits
+                await limits.check_principal(scope[PRINCIPAL])
                 if request.method == "POST":
                     # Read and checked here, so Strawberry only ever parses a body that is
                     # small, UTF-8, shallow JSON and one request.
                     raw = await read_body(receive, length)
                     parse_request(raw, request.headers.get("content-type", ""))
                     receive = replay(raw, receive)
+                else:
+                    # A GET asks a query (never a mutation: 405) in its query string, checked
+                    # like a body; it has no body, so no form can make one.
+                    parse_params(request.query_params, scope.get("query_string", b""))
             except AuthError as exc:
-                await _unauthorised(exc.message)(scope, receive, send)
+                await _unauthorised(exc.message, media)(scope, receive, send)
                 return
             except BadRequestError as exc:
-                await _error(exc.status, exc.message, exc.code)(scope, receive, send)
+                await _error(exc.status, exc.message, exc.code, media)(scope, receive, send)
+                return
+            except RateLimitedError as exc:
+                await refuse(exc, scope)(scope, receive, send)
                 return
             except ClientDisconnect:
                 return  # nobody is left to answer
@@ -213,6 +257,9 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    if request.app.state.gate.saturated:
+        # Every slot is taken: new work is better sent to another replica (gateway/admission.py).
+        return JSONResponse({"status": "saturated"}, status_code=503)
     try:
         async with request.app.state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -299,6 +346,7 @@ def create_app(
         db_timeout = settings.limits.database_timeout_s
         engine = make_engine(settings.database_url, timeout_s=db_timeout)
         app.state.engine = engine
+        rate_limits.open()
         try:
             app.state.verifier = await TokenVerifier.create(
                 settings.auth, dev_mode=settings.dev_mode, session=session
@@ -313,6 +361,7 @@ def create_app(
             finally:
                 await refusals.close()  # while the session and the engine are still open
         finally:
+            await rate_limits.close()
             await cache.close()
             await session.close()
             await settle()  # calls abandoned on a hung database finish closing first
@@ -321,11 +370,13 @@ def create_app(
     graphql = GraphQLApp(
         build_schema(settings.limits, settings.graphql),
         graphql_ide="graphiql" if settings.graphql.graphiql else None,
-        allow_queries_via_get=False,
+        allow_queries_via_get=True,  # queries only; a GET mutation is 405
         multipart_uploads_enabled=False,
     )
     page = web.WebPage(web_dist, dev_mode=settings.dev_mode)
-    return Starlette(
+    gate = Gate(settings.limits.max_in_flight, settings.limits.queue_timeout_s)
+    rate_limits = RateLimits(settings.ratelimit, settings.cache_url)
+    app = Starlette(
         routes=[
             *page.routes(),
             Route("/healthz", healthz),
@@ -337,4 +388,8 @@ def create_app(
             ),
         ],
         lifespan=lifespan,
+        middleware=front(settings, gate, rate_limits),
     )
+    app.state.gate = gate
+    app.state.rate_limits = rate_limits
+    return app

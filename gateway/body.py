@@ -6,11 +6,16 @@ A client that sends something other than one GraphQL request gets a JSON error w
 ==========================================================  ======
 the body is larger than :data:`MAX_BODY` (with or without    413
 a ``Content-Length``: a chunked body is counted as it comes)
-``Content-Type`` is not ``application/json``                  415
+``Content-Type`` is not ``application/json`` (so no form     415
+or ``text/plain`` post, which a browser sends cross-site)
 not UTF-8; not JSON; nested deeper than :data:`MAX_DEPTH`;    400
 not one request object (``query`` a string, ``variables``
 and ``extensions`` objects, ``operationName`` a string)
+a GET's query string longer than :data:`MAX_BODY`             414
 ==========================================================  ======
+
+A GET (queries only: ``gateway/app.py`` answers a mutation with 405) carries the request in its
+query string, ``variables`` and ``extensions`` as JSON text; they are checked as a body is.
 
 The depth is measured by a linear scan before parsing, so hostile nesting is refused without
 recursing into it (``json.loads`` would raise ``RecursionError`` somewhere around 1,000 levels;
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from starlette.requests import ClientDisconnect
@@ -94,14 +99,36 @@ def parse_request(body: bytes, content_type: str) -> dict[str, Any]:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadRequestError("The request body is not valid UTF-8.") from exc
-    if depth(text) > MAX_DEPTH:
-        raise BadRequestError(f"The request body nests deeper than {MAX_DEPTH} levels.")
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise BadRequestError("The request body is not valid JSON.") from exc
+    data = _json(text, "The request body")
     if not isinstance(data, dict):
         raise BadRequestError("The request body must be one JSON object (no batching).")
+    return _checked(data)
+
+
+def parse_params(params: Mapping[str, str], raw_query: bytes) -> dict[str, Any]:
+    """The GraphQL request in a GET's query string (``variables`` and ``extensions`` as JSON
+    text), checked like a POST's body; ``raw_query`` is the query string as it came."""
+    if len(raw_query) > MAX_BODY:
+        raise BadRequestError(
+            f"The query string is longer than {MAX_BODY // 1024} KiB: send a POST.", status=414
+        )
+    data: dict[str, Any] = {k: params[k] for k in ("query", "operationName") if k in params}
+    for key in ("variables", "extensions"):
+        if params.get(key):
+            data[key] = _json(params[key], f"The {key!r} parameter")
+    return _checked(data)
+
+
+def _json(text: str, what: str) -> Any:
+    if depth(text) > MAX_DEPTH:
+        raise BadRequestError(f"{what} nests deeper than {MAX_DEPTH} levels.")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise BadRequestError(f"{what} is not valid JSON.") from exc
+
+
+def _checked(data: dict[str, Any]) -> dict[str, Any]:
     for key, kind, name in (
         ("query", str, "a string"),
         ("operationName", str, "a string"),

@@ -37,11 +37,13 @@ from domain.settings import (
     GraphQLSettings,
     Limits,
     Policy,
+    RateLimitSettings,
     Resilience,
     Settings,
 )
 from gateway.configread import bool_env, float_env, get, section
 from gateway.configsources import register, source
+from gateway.edgeconfig import cors, ratelimit
 
 GRAPHQL_ENV = {
     "introspection": "SPO_INTROSPECTION",
@@ -112,6 +114,8 @@ def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None)
         resilience=section(Resilience, raw.get("resilience"), "resilience"),
         policy=section(Policy, raw.get("policy"), "policy"),
         graphql=_graphql(raw.get("graphql"), env, dev_mode),
+        ratelimit=ratelimit(section(RateLimitSettings, raw.get("ratelimit"), "ratelimit")),
+        cors=cors(raw.get("cors")),
     )
 
 

@@ -35,7 +35,8 @@ async def test_every_graphql_response_is_no_store(gateway: Gateway) -> None:
             },
         ),
         (413, "POST", {"data": b'{"query": "' + b" " * 70_000 + b'"}', "headers": bearer}),
-        (400, "GET", {"params": {"query": "{ __typename }"}, "headers": bearer}),
+        (200, "GET", {"params": {"query": "{ __typename }"}, "headers": bearer}),
+        (405, "GET", {"params": {"query": "mutation { __typename }"}, "headers": bearer}),
         (401, "GET", {"headers": HTML}),
         (404, "GET", {"headers": {**HTML, **bearer}}),
     ]

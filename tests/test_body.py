@@ -121,7 +121,8 @@ async def test_hostile_bodies_get_a_json_error_and_no_traceback(
     [
         ("POST", "/graphql", b"{ __typename }", "text/plain", 415),
         ("POST", "/graphql", b"{}", JSON, 400),  # no query
-        ("GET", "/graphql?query=%7B__typename%7D", None, JSON, 400),  # no queries over GET
+        ("GET", "/graphql?query=mutation%7B__typename%7D", None, JSON, 405),  # queries only
+        ("GET", "/graphql?query=%7B__typename%7D&variables=%5B%5D", None, JSON, 400),
     ],
 )
 async def test_every_http_refusal_is_a_json_error_with_a_code(

@@ -256,7 +256,7 @@ async def test_the_access_log_holds_no_feed_secret_query_or_token(
         async with gateway.session.get(
             f"{url}/graphql", params={"query": query}, headers={"Authorization": f"Bearer {token}"}
         ) as r:
-            assert r.status >= 400
+            assert r.status == 200  # a GET query is answered; its query string never logged
     finally:
         server.should_exit = True
         await task
