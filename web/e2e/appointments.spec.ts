@@ -87,3 +87,17 @@ test("the organisation filter finds a SOR unit by name and takes its sub-units",
   for (const text of items) expect(text).toContain("Aarhus Universitetshospital");
   await expectAccessible(page);
 });
+
+test("the list pages forwards and back (Relay first/after, last/before)", async ({ page }) => {
+  await open(page, "citizen-multi", "view=list");
+  const pager = page.getByRole("navigation", { name: "Sider med aftaler" });
+  await expect(pager).toContainText(/25 vist af \d+/);
+  const firstTitle = await page.locator("li.appointment").first().textContent();
+  await expect(pager.getByRole("button", { name: "Forrige side" })).toBeDisabled();
+  await pager.getByRole("button", { name: "Næste side" }).click();
+  await expect(page.locator("li.appointment").first()).not.toHaveText(firstTitle!);
+  await expect(pager.getByRole("button", { name: "Forrige side" })).toBeEnabled();
+  await pager.getByRole("button", { name: "Forrige side" }).click();
+  await expect(page.locator("li.appointment").first()).toHaveText(firstTitle!);
+  await expect(pager.getByRole("button", { name: "Forrige side" })).toBeDisabled();
+});

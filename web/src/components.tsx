@@ -158,41 +158,50 @@ function OverrideForm({ cpr, onDone }: { cpr: string; onDone: (o: OverrideState)
   );
 }
 
-/** Previous/next over cursor pages: a stack of the `after` cursors seen. */
-export function usePager(): {
+/**
+ * Relay paging both ways: the next page is `first/after` the page's end cursor, the previous
+ * one `last/before` its start cursor; the graph says whether either exists.
+ */
+export interface PageArgs {
+  first: number | null;
   after: string | null;
-  page: number;
-  next: (cursor: string | null | undefined) => void;
-  previous: () => void;
+  last: number | null;
+  before: string | null;
+}
+
+export function usePager(size: number): {
+  args: PageArgs;
+  next: (info: { endCursor?: string | null }) => void;
+  previous: (info: { startCursor?: string | null }) => void;
   reset: () => void;
 } {
-  const [stack, setStack] = useState<Array<string | null>>([null]);
+  const start: PageArgs = { first: size, after: null, last: null, before: null };
+  const [args, setArgs] = useState<PageArgs>(start);
   return {
-    after: stack[stack.length - 1],
-    page: stack.length,
-    next: (cursor) => cursor && setStack((s) => [...s, cursor]),
-    previous: () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)),
-    reset: () => setStack([null]),
+    args,
+    next: ({ endCursor }) => endCursor && setArgs({ first: size, after: endCursor, last: null, before: null }),
+    previous: ({ startCursor }) => startCursor && setArgs({ first: null, after: null, last: size, before: startCursor }),
+    reset: () => setArgs(start),
   };
 }
 
 export function Pager(props: {
-  page: number;
-  hasNext: boolean;
+  info: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor?: string | null; endCursor?: string | null };
   total: number;
-  onPrevious: () => void;
-  onNext: () => void;
+  shown: number;
+  pager: ReturnType<typeof usePager>;
   label: string;
 }) {
+  const { info, pager } = props;
   return (
     <nav className="pager" aria-label={props.label}>
-      <button type="button" onClick={props.onPrevious} disabled={props.page <= 1}>
+      <button type="button" onClick={() => pager.previous(info)} disabled={!info.hasPreviousPage}>
         Forrige side
       </button>
       <span>
-        Side {props.page} · {props.total} i alt
+        {props.shown} vist af {props.total}
       </span>
-      <button type="button" onClick={props.onNext} disabled={!props.hasNext}>
+      <button type="button" onClick={() => pager.next(info)} disabled={!info.hasNextPage}>
         Næste side
       </button>
     </nav>

@@ -9,15 +9,27 @@ export const Appointments = graphql(`
     $view: AppointmentView
     $date: Date
     $filter: AppointmentFilter
-    $first: Int!
+    $first: Int
     $after: String
+    $last: Int
+    $before: String
   ) {
     patientOverview(cpr: $cpr) {
       cpr
-      appointments(view: $view, date: $date, filter: $filter, first: $first, after: $after) {
+      appointments(
+        view: $view
+        date: $date
+        filter: $filter
+        first: $first
+        after: $after
+        last: $last
+        before: $before
+      ) {
         totalCount
         pageInfo {
           hasNextPage
+          hasPreviousPage
+          startCursor
           endCursor
         }
         nodes {
@@ -295,13 +307,15 @@ export const EndBlock = graphql(`
 `);
 
 export const AccessLog = graphql(`
-  query AccessLog($cpr: String!, $first: Int!, $after: String) {
+  query AccessLog($cpr: String!, $first: Int, $after: String, $last: Int, $before: String) {
     patientOverview(cpr: $cpr) {
       cpr
-      accessLog(first: $first, after: $after) {
+      accessLog(first: $first, after: $after, last: $last, before: $before) {
         totalCount
         pageInfo {
           hasNextPage
+          hasPreviousPage
+          startCursor
           endCursor
         }
         nodes {

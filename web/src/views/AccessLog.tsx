@@ -8,8 +8,8 @@ import { AccessLog as AccessLogDoc } from "../operations";
 const PAGE = 20;
 
 export function AccessLogView({ cpr }: { cpr: string }) {
-  const pager = usePager();
-  const [result] = useQuery({ query: AccessLogDoc, variables: { cpr, first: PAGE, after: pager.after } });
+  const pager = usePager(PAGE);
+  const [result] = useQuery({ query: AccessLogDoc, variables: { cpr, ...pager.args } });
   const conn = result.data?.patientOverview.accessLog;
   return (
     <section aria-labelledby="view-heading">
@@ -55,14 +55,7 @@ export function AccessLogView({ cpr }: { cpr: string }) {
               ))}
             </tbody>
           </table>
-          <Pager
-            label="Sider i loggen"
-            page={pager.page}
-            hasNext={conn.pageInfo.hasNextPage}
-            total={conn.totalCount}
-            onNext={() => pager.next(conn.pageInfo.endCursor)}
-            onPrevious={pager.previous}
-          />
+          <Pager label="Sider i loggen" info={conn.pageInfo} total={conn.totalCount} shown={conn.nodes.length} pager={pager} />
         </>
       )}
     </section>

@@ -39,7 +39,7 @@ export function AppointmentsView(props: {
   const view = state.view as "day" | "week" | "list";
   const date = state.date ?? today();
   const filter = useMemo(() => toAppointmentFilter(state.filters), [state.filters]);
-  const pager = usePager();
+  const pager = usePager(PAGE_SIZE[view]);
   const filterKey = JSON.stringify([view, date, filter]);
   useEffect(() => pager.reset(), [filterKey]); // eslint-disable-line react-hooks/exhaustive-deps
   const [result] = useQuery({
@@ -49,8 +49,7 @@ export function AppointmentsView(props: {
       view: VIEW_ARG[view],
       date: view === "list" ? null : date,
       filter,
-      first: PAGE_SIZE[view],
-      after: pager.after,
+      ...pager.args,
     },
   });
   const overview = result.data?.patientOverview;
@@ -114,14 +113,7 @@ export function AppointmentsView(props: {
         <>
           <AppointmentList items={nodes} overlaps={overlaps} showDate />
           {conn && (
-            <Pager
-              label="Sider med aftaler"
-              page={pager.page}
-              hasNext={conn.pageInfo.hasNextPage}
-              total={conn.totalCount}
-              onNext={() => pager.next(conn.pageInfo.endCursor)}
-              onPrevious={pager.previous}
-            />
+            <Pager label="Sider med aftaler" info={conn.pageInfo} total={conn.totalCount} shown={nodes.length} pager={pager} />
           )}
         </>
       )}
