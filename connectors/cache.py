@@ -19,8 +19,16 @@ values it decoded or loaded, so a fresh one is answered from memory, without a b
 task.
 
 The cache is an optimisation, never a dependency: a broken or unreachable cache, or a value that
-does not decode, is logged and treated as a miss. Access decisions run after the cache, so cached
-records are the same for every principal; what one may see is decided per request.
+does not decode, is treated as a miss. The cache has its own circuit breaker
+(``connectors/breaker.py``): after ``breaker_failures`` consecutive failed operations it is not
+asked at all (every lookup is a miss, nothing is written) until, ``breaker_reset_s`` later, one
+operation probes it. Each change of that state is logged once (a warning when it opens, with the
+error; an info line when it closes), each failure only at debug, and ``available`` tells
+readiness (``gateway/app.py`` ``/readyz``). Lookups are counted by kind and result, failures and
+skipped operations too, and the breaker's state is a gauge (``connectors/metrics.py``).
+
+Access decisions run after the cache, so cached records are the same for every principal; what
+one may see is decided per request.
 
 Keys are built by the caller and must identify everything the records depend on: at least the
 source, the kind of record, the patient and the window: ``"rm:appointments:<cpr>:<from>:<to>"``.
@@ -38,6 +46,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from connectors.answer import Answer, Refusal
+from connectors.breaker import CircuitBreaker
 from connectors.cachebackend import (
     Header,
     Stored,
@@ -47,6 +56,7 @@ from connectors.cachebackend import (
     read_header,
     unpack_payload,
 )
+from connectors.metrics import CACHE_CIRCUIT_OPEN, CACHE_ERRORS, CACHE_LOOKUPS, key_kind
 from domain.errors import UpstreamError
 
 T = TypeVar("T")
@@ -54,6 +64,7 @@ log = logging.getLogger(__name__)
 DECODED_MAX = 512  # decoded values kept per process (a few per patient in flight)
 CLOSE_DRAIN_S = 2.0  # how long close() waits for background writes before cancelling them
 _BROKEN = object()  # what ``_read`` answers when the backend failed (not: holds nothing)
+PROBE_KEY = "spo-readiness-probe"
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,8 @@ class RecordCache:
         namespace: prefix of every backend key, so several deployments can share one Redis.
         op_timeout_s: the longest one cache operation may take before it counts as a miss.
         clock: the current UTC time; injectable for tests.
+        breaker_failures: consecutive failed operations that open the cache's breaker.
+        breaker_reset_s: how long it stays open before one operation probes the cache.
     """
 
     def __init__(
@@ -107,10 +120,15 @@ class RecordCache:
         namespace: str = "spo",
         op_timeout_s: float = 0.25,
         clock: Callable[[], datetime] = _utcnow,
+        breaker_failures: int = 3,
+        breaker_reset_s: float = 5.0,
     ) -> None:
         self._namespace = namespace
         self._clock = clock
         self._backend: Any = backend(url, namespace, op_timeout_s)
+        self.breaker = CircuitBreaker(breaker_failures, breaker_reset_s)
+        self._open = False
+        CACHE_CIRCUIT_OPEN.set(0)
         self._inflight: dict[str, asyncio.Task[Cached[Any]]] = {}
         self._writes: dict[str, asyncio.Task[None]] = {}  # the background write per key
         # Decoded values by key, least recently used first. The records are immutable and
@@ -181,6 +199,7 @@ class RecordCache:
         ):
             return None
         self._local.move_to_end(key)
+        CACHE_LOOKUPS.labels(key_kind(key), "hit").inc()
         return Cached(
             list(local.records), local.fetched_at, False, None, local.refused, origin=local
         )
@@ -207,6 +226,7 @@ class RecordCache:
         if found is not None and self._age(found.fetched_at) < ttl_s:
             stored = self._decode(key, found, record_type)
             if stored is not None:
+                CACHE_LOOKUPS.labels(key_kind(key), "hit").inc()
                 return Cached(
                     stored.records,
                     stored.fetched_at,
@@ -222,8 +242,10 @@ class RecordCache:
                 # The one case an expired value is decoded: it is served.
                 stored = self._decode(key, found, record_type)
                 if stored is not None:
+                    CACHE_LOOKUPS.labels(key_kind(key), "stale").inc()
                     return Cached(stored.records, stored.fetched_at, True, exc, stored.refused)
             raise
+        CACHE_LOOKUPS.labels(key_kind(key), "miss").inc()
         answer = loaded if isinstance(loaded, Answer) else Answer(loaded)
         fetched_at = self._clock()
         expiry_s = ttl_s + stale_s
@@ -245,11 +267,19 @@ class RecordCache:
     async def _read(self, key: str) -> Header[Any] | object | None:
         """The stored value's header (its records not decoded), ``None`` when there is none or
         it is not ours, ``_BROKEN`` when the backend failed."""
+        if not self._allow():
+            CACHE_ERRORS.labels("skipped").inc()
+            return _BROKEN
         try:
             text = await self._backend.get(backend_key(key))
-        except Exception:  # the cache must never fail a request
-            log.warning("cache read failed; treating as a miss", exc_info=True)
+        except asyncio.CancelledError:
+            self._verdict(None)
+            raise
+        except Exception as exc:  # the cache must never fail a request
+            CACHE_ERRORS.labels("read").inc()
+            self._verdict(exc)
             return _BROKEN
+        self._verdict(True)
         if text is None:
             return None
         try:
@@ -303,11 +333,79 @@ class RecordCache:
     async def _write(self, key: str, answer: Answer[T], at: datetime, expiry_s: float) -> None:
         try:
             text = pack(answer, at)
+        except Exception:  # a record that does not encode is our bug, not the cache's
+            log.warning("cache value could not be encoded; the records stay uncached")
+            self._forget(key, at)
+            return
+        if not self._allow():
+            CACHE_ERRORS.labels("skipped").inc()
+            self._forget(key, at)
+            return
+        try:
             await self._backend.set(backend_key(key), text, ttl=float(expiry_s))
         except asyncio.CancelledError:
+            self._verdict(None)
             raise
-        except Exception:  # the cache must never fail a request
-            log.warning("cache write failed; the records stay uncached", exc_info=True)
-            local = self._local.get(key)
-            if local is not None and local.fetched_at == at:
-                del self._local[key]  # a miss next time, as on every other replica
+        except Exception as exc:  # the cache must never fail a request
+            CACHE_ERRORS.labels("write").inc()
+            self._verdict(exc)
+            self._forget(key, at)
+        else:
+            self._verdict(True)
+
+    def _forget(self, key: str, at: datetime) -> None:
+        local = self._local.get(key)
+        if local is not None and local.fetched_at == at:
+            del self._local[key]  # a miss next time, as on every other replica
+
+    @property
+    def available(self) -> bool:
+        """Whether the cache is in use: its breaker (if it has one) is closed."""
+        return self.breaker.state == "closed"
+
+    async def check(self) -> bool:
+        """``available``, after probing the cache when its breaker allows a probe now (so
+        readiness finds the cache back even while no request uses it)."""
+        if self.breaker.state == "closed":
+            return True
+        if self.breaker.allow():
+            try:
+                await self._backend.exists(PROBE_KEY)
+            except asyncio.CancelledError:
+                self._verdict(None)
+                raise
+            except Exception as exc:  # a probe reports, it does not raise
+                self._verdict(exc)
+            else:
+                self._verdict(True)
+        return self.available
+
+    def _allow(self) -> bool:
+        return self.breaker.allow()
+
+    def _verdict(self, outcome: bool | BaseException | None) -> None:
+        """Tell the breaker how an operation went (``None``: no verdict); log a change of state
+        once, and a failure only at debug."""
+        breaker = self.breaker
+        if outcome is None:
+            breaker.release()
+            return
+        if outcome is True:
+            breaker.record_success()
+        else:
+            log.debug("cache operation failed: %s", type(outcome).__name__)
+            breaker.record_failure()
+        is_open = breaker.state != "closed"
+        if is_open == self._open:
+            return
+        self._open = is_open
+        CACHE_CIRCUIT_OPEN.set(int(is_open))
+        if is_open:
+            log.warning(
+                "cache unavailable (%s: %s); serving without it, probing every %.0f s",
+                type(outcome).__name__,
+                outcome,
+                breaker.reset_s,
+            )
+        else:
+            log.info("cache available again")

@@ -14,6 +14,11 @@ every transport failure into an ``UpstreamError`` naming the source, and resilie
   (refused, reset, 5xx, 429) count as failures. A bad response does not, and counts as a success:
   the source is up and answering, and one malformed document must not cut every patient off it.
 
+Each fetch is one span (``GET <source>``: the source, the host, the attempts and the outcome,
+never the URL's path or query, which name the patient) and is timed and counted by outcome
+(``connectors/metrics.py``); ``connectors/transport.py`` sends the span's W3C ``traceparent``
+and the request id with every attempt.
+
 Protocol connectors call ``get_json``/``get_bytes`` and never see aiohttp exceptions. Build one
 ``Upstream`` per source (``Upstream.configured``) and share it, so its breaker and budget see all
 of that source's traffic.
@@ -23,10 +28,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+import urllib.parse
 from typing import Any
 
 import aiohttp
+from opentelemetry import trace
 
+from connectors import metrics
 from connectors.breaker import CircuitBreaker
 from connectors.retry import RetryBudget, retry_delay
 from connectors.transport import Params, Refused, fetch
@@ -42,6 +51,7 @@ from domain.errors import (
 from domain.settings import Resilience
 
 __all__ = ["Params", "RetryBudget", "Upstream", "consent_refusal"]
+tracer = trace.get_tracer("spo.connectors")
 
 
 class Upstream:
@@ -84,6 +94,11 @@ class Upstream:
         self.retry_after_cap_s = retry_after_cap_s
         self.breaker = breaker
         self.retry_budget = retry_budget
+        self._seconds = metrics.SOURCE_SECONDS.labels(source)
+        self._attempts = metrics.SOURCE_ATTEMPTS.labels(source)
+        self._circuit = metrics.CIRCUIT_OPEN.labels(source)
+        self._circuit_open = False
+        self._circuit.set(0)
 
     @classmethod
     def configured(
@@ -118,6 +133,36 @@ class Upstream:
         Raises ``CircuitOpen`` without calling the source while its breaker is open, and
         ``UpstreamTimeout`` when the request's deadline has no time left for an attempt.
         """
+        started = time.perf_counter()
+        outcome = "cancelled"
+        with tracer.start_as_current_span(
+            f"GET {self.source}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={
+                "spo.source": self.source,
+                "http.request.method": "GET",
+                "server.address": urllib.parse.urlsplit(url).hostname or "",
+            },
+            # An exception's message names the URL, and a paged search's URL the patient.
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            try:
+                result = await self._get_bytes(url, params, accept, span)
+                outcome = "ok"
+                return result
+            except UpstreamError as exc:
+                outcome = exc.status.value.lower()
+                span.set_status(trace.StatusCode.ERROR, exc.code)
+                raise
+            finally:
+                span.set_attribute("spo.outcome", outcome)
+                self._seconds.observe(time.perf_counter() - started)
+                metrics.SOURCE_REQUESTS.labels(self.source, outcome).inc()
+
+    async def _get_bytes(
+        self, url: str, params: Params | None, accept: str, span: trace.Span
+    ) -> tuple[bytes, str]:
         attempt = 0
         error: UpstreamError | None = None
         while True:
@@ -130,6 +175,7 @@ class Upstream:
             if attempt == 0 and self.retry_budget is not None:
                 self.retry_budget.deposit()
             limit_s = self.timeout_s if left is None else min(self.timeout_s, left)
+            span.set_attribute("spo.attempts", attempt + 1)
             try:
                 outcome = await self._attempt(
                     url, params, accept, limit_s, cut=limit_s < self.timeout_s
@@ -173,6 +219,7 @@ class Upstream:
         self, url: str, params: Params | None, accept: str, limit_s: float, *, cut: bool
     ) -> tuple[bytes, str] | Refused:
         """One GET, with the breaker told its outcome. ``cut``: the deadline shortened it."""
+        self._attempts.inc()
         try:
             result = await fetch(
                 self.session, self.source, url, params, accept, limit_s, self.max_bytes
@@ -202,6 +249,10 @@ class Upstream:
             self.breaker.record_success()
         else:
             self.breaker.record_failure()
+        is_open = self.breaker.state != "closed"
+        if is_open != self._circuit_open:
+            self._circuit_open = is_open
+            self._circuit.set(int(is_open))
 
 
 def consent_refusal(error: UpstreamBadResponse, requires_consent: bool) -> UpstreamError:

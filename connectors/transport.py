@@ -3,6 +3,9 @@
 aiohttp's exceptions end here: a timeout is ``UpstreamTimeout``, a refused or reset connection
 ``UpstreamUnavailable``, a broken or oversized body ``UpstreamBadResponse``; a 5xx or 429 comes
 back as ``Refused`` for ``connectors/http.py`` to retry.
+
+Each GET carries the request's id (``X-Request-ID``, ``domain/correlation.py``) and, when tracing
+is on, the W3C ``traceparent`` of the current span, so a source's logs and traces join ours.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import aiohttp
+from opentelemetry import propagate
 
 from connectors.retry import parse_retry_after
+from domain.correlation import current_request_id
 from domain.errors import UpstreamBadResponse, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 
 Params = Mapping[str, str] | Sequence[tuple[str, str]]
@@ -38,6 +43,11 @@ async def fetch(
 ) -> tuple[bytes, str] | Refused:
     """One GET of ``url`` within ``limit_s``: the body and its content type, or a ``Refused``
     (5xx, 429) to retry; every other failure as the ``UpstreamError`` naming ``source``."""
+    headers = {"Accept": accept}
+    request_id = current_request_id()
+    if request_id is not None:
+        headers["X-Request-ID"] = request_id
+    propagate.inject(headers)  # traceparent (and tracestate) of the current span, if any
     try:
         # asyncio.timeout bounds the whole attempt, body included, whatever aiohttp rounds.
         async with (
@@ -46,7 +56,7 @@ async def fetch(
                 url,
                 params=params,
                 timeout=aiohttp.ClientTimeout(total=limit_s),
-                headers={"Accept": accept},
+                headers=headers,
             ) as resp,
         ):
             if resp.status >= 500 or resp.status == 429:

@@ -129,6 +129,27 @@ class GraphQLSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Telemetry:
+    """Logs and metrics (traces are configured by the standard ``OTEL_*`` variables).
+
+    ``log_format``: ``json`` (one object per line) or ``plain``. ``operation_names``: GraphQL
+    operation names always shown as themselves in metric labels; besides them, the first
+    ``operation_name_cap`` other plain names a process sees are (0: none), and every other
+    operation is counted as ``other``.
+    """
+
+    log_format: str = "json"
+    operation_names: tuple[str, ...] = ()
+    operation_name_cap: int = 50
+
+    def __post_init__(self) -> None:
+        if self.log_format not in ("json", "plain"):
+            raise ValueError(f"log_format must be json or plain, not {self.log_format!r}")
+        if self.operation_name_cap < 0:
+            raise ValueError("operation_name_cap must be 0 or more")
+
+
+@dataclass(frozen=True, slots=True)
 class RateLimitSettings:
     """Requests allowed per principal and per client address, in ``limits``' notation
     (``"300/minute"``, ``"10/second; 300/minute"``); ``""`` is no limit."""
@@ -162,6 +183,7 @@ class Settings:
     resilience: Resilience = field(default_factory=Resilience)
     policy: Policy = field(default_factory=Policy)
     graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+    telemetry: Telemetry = field(default_factory=Telemetry)
     ratelimit: RateLimitSettings = field(default_factory=RateLimitSettings)
     cors: CorsSettings = field(default_factory=CorsSettings)
 

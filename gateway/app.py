@@ -2,9 +2,11 @@
 
 The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the database engine and
 the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
-required for operations), ``/healthz`` (alive), ``/readyz`` (database answers, not saturated),
-``/metrics`` (Prometheus text), ``/calendar/<secret>.ics`` (a patient's iCalendar feed), and the
-reference page at ``/`` (``gateway/web.py``). In front of them all: CORS, rate limits and a bound
+required for operations), ``/healthz`` (alive), ``/readyz`` (database answers, not saturated;
+the cache's state), ``/metrics`` (Prometheus text, ``gateway/metrics.py``),
+``/calendar/<secret>.ics`` (a patient's iCalendar feed), the reference page at ``/``
+(``gateway/web.py``). In front of them all: the request id, the request's span and its metrics
+(``gateway/observe.py``), then CORS, rate limits and a bound
 on requests in flight (``gateway/front.py``).
 """
 
@@ -13,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -26,6 +27,7 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -38,6 +40,7 @@ from strawberry.types import ExecutionResult
 from connectors.cache import RecordCache
 from connectors.registry import Sources
 from domain.clock import SYSTEM_CLOCK, Clock
+from domain.correlation import current_request_id, new_request_id
 from domain.deadline import deadline_scope
 from domain.errors import (
     AuditUnavailableError,
@@ -57,6 +60,8 @@ from gateway.edge import refuse
 from gateway.front import front
 from gateway.graphqlhttp import media_type, shaped
 from gateway.ical import render_calendar
+from gateway.metrics import WORKER_UP, OperationNames, metrics
+from gateway.observe import OUTCOME, Observed
 from gateway.ratelimit import RateLimits
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
@@ -95,6 +100,11 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = response_data(result, request.app.state.services)
+        # The final result (the access log may have replaced it), for the request's metrics.
+        if not result.errors:
+            request.scope[OUTCOME] = "ok"
+        else:
+            request.scope[OUTCOME] = "partial" if result.data else "error"
         status, body = shaped(dict(data), request.scope[MEDIA_TYPE])
         request.scope[STATUS] = status
         return body  # type: ignore[return-value]  # the same keys, "data" perhaps left out
@@ -135,7 +145,9 @@ def new_context(principal: Principal, services: Services, request: Any) -> Conte
     return Context(
         principal=principal,
         services=services,
-        state=RequestState(request_id=uuid.uuid4().hex, now=services.clock.now()),
+        state=RequestState(
+            request_id=current_request_id() or new_request_id(), now=services.clock.now()
+        ),
         request=request,
     )
 
@@ -257,6 +269,10 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """503 while saturated or the database does not answer; 200 otherwise, ``degraded`` while
+    the cache is out of use (its breaker open): the cache is optional, every request is still
+    answered (from the sources), and a shared Redis going down must not take every replica out
+    of service."""
     if request.app.state.gate.saturated:
         # Every slot is taken: new work is better sent to another replica (gateway/admission.py).
         return JSONResponse({"status": "saturated"}, status_code=503)
@@ -266,20 +282,10 @@ async def readyz(request: Request) -> Response:
     except Exception as exc:  # readiness reports, it does not raise
         log.warning("not ready: %s", exc)
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok"})
-
-
-async def metrics(request: Request) -> Response:
-    """Prometheus text: per-source circuit-breaker state. No patient data, ever."""
     services: Services = request.app.state.services
-    lines = [
-        "# HELP spo_upstream_circuit_open 1 while the source's circuit breaker is open.",
-        "# TYPE spo_upstream_circuit_open gauge",
-    ]
-    for name, upstream in sorted(services.sources.upstreams.items()):
-        state = upstream.breaker.state if upstream.breaker else "closed"
-        lines.append(f'spo_upstream_circuit_open{{source="{name}"}} {int(state != "closed")}')
-    return Response("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+    if not await services.sources.cache.check():
+        return JSONResponse({"status": "degraded", "database": "ok", "cache": "unavailable"})
+    return JSONResponse({"status": "ok"})
 
 
 def _retry_later(message: str) -> Response:
@@ -356,6 +362,7 @@ def create_app(
             window = timedelta(minutes=settings.policy.refused_log_window_minutes)
             refusals = RefusalRecorder(sources, repositories.access_log, window)
             app.state.services = services_of(settings, sources, repositories, refusals, clock)
+            WORKER_UP.set(1)
             try:
                 yield
             finally:
@@ -388,8 +395,17 @@ def create_app(
             ),
         ],
         lifespan=lifespan,
-        middleware=front(settings, gate, rate_limits),
+        # Observed outermost: a request refused by the front (429, 503) has its id and metrics.
+        middleware=[
+            Middleware(Observed, operations=_operation_names(settings)),
+            *front(settings, gate, rate_limits),
+        ],
     )
     app.state.gate = gate
     app.state.rate_limits = rate_limits
     return app
+
+
+def _operation_names(settings: Settings) -> OperationNames:
+    telemetry = settings.telemetry
+    return OperationNames(telemetry.operation_names, telemetry.operation_name_cap)

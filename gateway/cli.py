@@ -45,7 +45,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
-        "log_config": logging_config(),
+        "log_config": logging_config(fmt=settings.telemetry.log_format),
         "log_level": "info",
         "lifespan": "on",
     }
@@ -57,9 +57,19 @@ def server_config(app: Any, settings: Settings) -> uvicorn.Config:
     return uvicorn.Config(app, **server_options(settings))
 
 
+def _tracing() -> None:
+    from gateway import tracing
+
+    try:
+        tracing.configure()
+    except ConfigError as exc:
+        sys.exit(f"spo: configuration error: {exc}")
+
+
 async def _serve(settings: Settings) -> None:
     from gateway.app import create_app
 
+    _tracing()
     await uvicorn.Server(server_config(create_app(settings), settings)).serve()
 
 
@@ -68,6 +78,7 @@ def asgi_app() -> Any:
     each of its workers builds its own (``gateway/workers.py``)."""
     from gateway.app import create_app
 
+    _tracing()  # in each worker: the SDK's exporter threads do not survive a new process
     return create_app(_settings())
 
 
@@ -173,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     audit.add_argument("action", choices=["verify", "purge"])
     args = parser.parse_args(argv)
     if args.command in ("demo", "serve"):
-        logging.config.dictConfig(logging_config())
+        logging.config.dictConfig(logging_config(fmt=_settings().telemetry.log_format))
     else:
         logging.basicConfig(level=logging.INFO, format=FORMAT)
         logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -15,6 +15,7 @@ points ``SPO_CONFIG`` at its own TOML file; single values are overridden by envi
 ``SPO_INTROSPECTION``       ``1``/``0``: answer introspection queries
 ``SPO_SUGGESTIONS``         ``1``/``0``: "Did you mean …" in validation errors
 ``SPO_GRAPHIQL``            ``1``/``0``: serve GraphiQL at ``/graphql``
+``SPO_LOG_FORMAT``          ``json`` or ``plain`` (``[telemetry] log_format``)
 ==========================  =========================================
 
 The three ``[graphql]`` switches default to ``dev_mode``: off in production unless set.
@@ -40,6 +41,7 @@ from domain.settings import (
     RateLimitSettings,
     Resilience,
     Settings,
+    Telemetry,
 )
 from gateway.configread import bool_env, float_env, get, section
 from gateway.configsources import register, source
@@ -64,6 +66,19 @@ def _graphql(raw: Any, env: Mapping[str, str], dev_mode: bool) -> GraphQLSetting
         default = get(raw, name, bool, "graphql.") if name in raw else dev_mode
         values[name] = bool_env(env, variable, default)
     return GraphQLSettings(**values)
+
+
+def _telemetry(raw: Any, env: Mapping[str, str]) -> Telemetry:
+    telemetry = section(Telemetry, raw, "telemetry")
+    names = telemetry.operation_names
+    if not all(isinstance(n, str) for n in names):
+        raise ConfigError("setting telemetry.operation_names must be a list of names")
+    if "SPO_LOG_FORMAT" in env:
+        try:
+            telemetry = replace(telemetry, log_format=env["SPO_LOG_FORMAT"])
+        except ValueError as exc:
+            raise ConfigError(f"setting SPO_LOG_FORMAT: {exc}") from exc
+    return telemetry
 
 
 def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +129,7 @@ def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None)
         resilience=section(Resilience, raw.get("resilience"), "resilience"),
         policy=section(Policy, raw.get("policy"), "policy"),
         graphql=_graphql(raw.get("graphql"), env, dev_mode),
+        telemetry=_telemetry(raw.get("telemetry"), env),
         ratelimit=ratelimit(section(RateLimitSettings, raw.get("ratelimit"), "ratelimit")),
         cors=cors(raw.get("cors")),
     )

@@ -12,6 +12,12 @@ finishes requests in flight) and the supervisor exits 0.
 Each worker calls the app factory named by ``factory`` (``"module:function"``) itself, so each
 has its own connection pools and in-process cache; the database, a ``redis://`` cache and the
 access log's one hash chain are shared.
+
+Metrics: with several workers a scrape reaches whichever worker the kernel picks, so each would
+show only its own counts. The supervisor therefore runs prometheus_client in multiprocess mode:
+it points ``PROMETHEUS_MULTIPROC_DIR`` at a fresh directory (or empties the one the operator
+set) before starting the workers, which inherit it; every worker's ``/metrics`` then merges all
+of them (``gateway/metrics.py``), and a worker that exits is marked dead so its live gauges go.
 """
 
 from __future__ import annotations
@@ -19,14 +25,19 @@ from __future__ import annotations
 import importlib
 import logging
 import multiprocessing
+import os
+import shutil
 import signal
 import socket
+import tempfile
 import time
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import uvicorn
+from prometheus_client import multiprocess
 
 log = logging.getLogger(__name__)
 CRASH_WINDOW_S = 10.0  # a worker that dies sooner than this after starting counts as a crash
@@ -53,7 +64,29 @@ def serve(factory: str, options: dict[str, Any], workers: int) -> int:
         return 0
     if not options.get("port"):
         raise ValueError("several workers need a fixed port (each binds it with SO_REUSEPORT)")
-    return Supervisor(factory, options, workers).run()
+    made = metrics_directory()
+    try:
+        return Supervisor(factory, options, workers).run()
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def metrics_directory() -> Path | None:
+    """Prepare multiprocess metrics for the workers: a fresh directory in ``MULTIPROC`` (returned,
+    for the caller to remove), or, when the operator set one, that one emptied of old values."""
+    given = os.environ.get(MULTIPROC)
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for old in Path(given).glob("*.db"):
+            old.unlink()
+        return None
+    made = Path(tempfile.mkdtemp(prefix="spo-metrics-"))
+    os.environ[MULTIPROC] = str(made)
+    return made
 
 
 def _app(factory: str) -> Any:
@@ -98,6 +131,9 @@ class Supervisor:
             for i, (proc, started) in enumerate(self.workers):
                 if proc.is_alive() or self.stopping:
                     continue
+                if proc.pid is not None:
+                    # Its live gauges (breaker states) no longer count; its counts do.
+                    multiprocess.mark_process_dead(proc.pid)  # type: ignore[no-untyped-call]
                 quick = time.monotonic() - started < CRASH_WINDOW_S
                 crashes = crashes + 1 if quick else 0
                 log.error("worker %s exited with %s", proc.pid, proc.exitcode)

@@ -32,6 +32,7 @@ from strawberry.extensions import SchemaExtension
 from domain.errors import BadInputError, GatewayError
 from domain.redact import redact
 from resolvers.context import Context
+from resolvers.telemetry import note_operation
 
 log = logging.getLogger(__name__)
 # graphql-core appends its suggestions to the message: fields, arguments, types, enum values,
@@ -121,6 +122,7 @@ class ReportErrors(SchemaExtension):
         if not isinstance(context, Context):
             return
         state = context.state
+        note_operation(context.request, self.execution_context.operation_name, state)
         suggestions = context.services.settings.graphql.suggestions
         errors = [
             classify(e, state.request_id, suggestions=suggestions) for e in (result.errors or [])

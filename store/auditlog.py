@@ -58,6 +58,7 @@ from domain.actor import Actor
 from domain.errors import AuditUnavailableError, BadInputError, GatewayError
 from store.database import Database, bounded
 from store.groupcommit import GroupCommit
+from store.metrics import AUDIT_APPEND_SECONDS
 from store.tables import access_log, audit_head
 
 log = logging.getLogger(__name__)
@@ -323,7 +324,7 @@ class AuditLog:
             log.error("access log: the database failed: %s: %s", type(exc).__name__, exc)
             raise AuditUnavailableError(UNAVAILABLE) from exc
 
-    @bounded(unavailable=_unavailable, queued=True)
+    @bounded(unavailable=_unavailable, queued=True, timer=AUDIT_APPEND_SECONDS)
     async def append(self, entry: NewEntry) -> AccessLogEntry:
         """Write one entry and commit it before returning.
 
@@ -335,7 +336,7 @@ class AuditLog:
         assert written is not None  # only a refusal can be coalesced away
         return written
 
-    @bounded(unavailable=_unavailable, queued=True)
+    @bounded(unavailable=_unavailable, queued=True, timer=AUDIT_APPEND_SECONDS)
     async def append_refusal(self, entry: NewEntry, since: datetime) -> AccessLogEntry | None:
         """Write a refused attempt unless the same actor already has one in the patient's log
         after ``since``; ``None`` when it was coalesced into that one.

@@ -11,7 +11,9 @@ coroutine methods wear (``tests/test_storebase.py`` checks that none forgets it)
 - any failure of the database itself — a driver error, a lost or refused connection, a timeout —
   leaves the call as the class's "unavailable" error (``STORE_UNAVAILABLE``; the access log's is
   ``AUDIT_UNAVAILABLE``), and is logged (the engine hides parameter values, so no CPR number);
-  the gateway's own errors (bad input, not found, stale edit) pass as they are.
+  the gateway's own errors (bad input, not found, stale edit) pass as they are;
+- it is one span (``store <Class>.<method>``, no statement or parameter in it) and is timed
+  (``store/metrics.py``; the access log's appends also on their own histogram).
 """
 
 from __future__ import annotations
@@ -19,20 +21,30 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from opentelemetry import trace
+from prometheus_client import Histogram
 from sqlalchemy import RowMapping, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.deadline import remaining
-from domain.errors import BadInputError, GatewayError, StoreUnavailableError
+from domain.errors import (
+    AuditUnavailableError,
+    BadInputError,
+    GatewayError,
+    StoreUnavailableError,
+)
 from store.engine import WRITE
+from store.metrics import STORE_SECONDS
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("spo.store")
 _T = TypeVar("_T")
 _M = TypeVar("_M", bound=Callable[..., Any])
 
@@ -79,31 +91,55 @@ def bounded(
     *,
     unavailable: Callable[[], GatewayError] = lambda: StoreUnavailableError(STORE_UNAVAILABLE),
     queued: bool = False,
+    timer: Histogram | None = None,
 ) -> Callable[[_M], _M]:
     """Wrap a repository's coroutine method: time limit, abandonment, error translation.
 
     ``unavailable`` makes the error a database failure leaves as. A ``queued`` method only
     waits for work the repository does on its own, each transaction bounded there by
     ``timeout_s`` (the access log's group commit): the call is bounded by the request's deadline
-    alone, so queueing never uses up a call's own time.
+    alone, so queueing never uses up a call's own time. ``timer``: a histogram (labelled by
+    outcome) that times this method's calls besides ``spo_store_call_seconds``.
     """
 
     def wrap(method: _M) -> _M:
         @functools.wraps(method)
         async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
             db: Database = self.db
-            try:
-                limit = remaining() if queued else db.limit()
-                return await _within(method(self, *args, **kwargs), limit)
-            except DATABASE_FAILURES as exc:
-                log.error(
-                    "%s.%s: the database failed: %s: %s",
-                    type(self).__name__,
-                    method.__name__,
-                    type(exc).__name__,
-                    exc,
-                )
-                raise unavailable() from exc
+            name = f"{type(self).__name__}.{method.__name__}"
+            started = time.perf_counter()
+            outcome = "cancelled"
+            with tracer.start_as_current_span(
+                f"store {name}",
+                kind=trace.SpanKind.CLIENT,
+                attributes={"db.system": db.engine.dialect.name, "spo.call": name},
+                record_exception=False,  # a message may hold a value; the outcome says enough
+                set_status_on_exception=False,
+            ) as span:
+                try:
+                    limit = remaining() if queued else db.limit()
+                    result = await _within(method(self, *args, **kwargs), limit)
+                    outcome = "ok"
+                    return result
+                except DATABASE_FAILURES as exc:
+                    outcome = "unavailable"
+                    span.set_status(trace.StatusCode.ERROR, outcome)
+                    log.error("%s: the database failed: %s: %s", name, type(exc).__name__, exc)
+                    raise unavailable() from exc
+                except GatewayError as exc:
+                    gone = isinstance(exc, StoreUnavailableError | AuditUnavailableError)
+                    outcome = "unavailable" if gone else "refused"
+                    raise
+                except Exception:
+                    outcome = "error"
+                    span.set_status(trace.StatusCode.ERROR, outcome)
+                    raise
+                finally:
+                    span.set_attribute("spo.outcome", outcome)
+                    elapsed = time.perf_counter() - started
+                    STORE_SECONDS.labels(name, outcome).observe(elapsed)
+                    if timer is not None:
+                        timer.labels(outcome).observe(elapsed)
 
         setattr(call, BOUNDED, True)
         return call  # type: ignore[return-value]

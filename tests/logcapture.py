@@ -97,6 +97,10 @@ class LogScan:
         self.allowed = True
 
     def read(self, record: logging.LogRecord) -> None:
+        if record.name is None:
+            # ``logging.makeLogRecord`` (structlog's formatter copies each record with it) makes
+            # an empty record and fills it from one that was read already.
+            return
         if record.name.startswith(SOURCE_STAND_INS):
             return
         text = record_text(record)

@@ -17,6 +17,7 @@ import pytest
 import redis.asyncio as redis
 from hypothesis import given
 from hypothesis import strategies as st
+from prometheus_client import REGISTRY
 
 from connectors import codec
 from connectors.answer import Answer
@@ -621,21 +622,30 @@ async def test_close_drains_the_writes(make_cache: CacheFactory) -> None:
     assert gate.completed == 1
 
 
-async def test_a_failed_write_is_logged_and_a_miss_next_time(
+async def test_a_failed_write_is_counted_and_a_miss_next_time(
     make_cache: CacheFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     cache = await make_cache()
     gate = Gate(cache, fail=True)
     gate.opened.set()
     load = Loader([APPOINTMENT])
-    with caplog.at_level(logging.WARNING, logger="connectors.cache"):
+    failed = _sample("spo_cache_errors_total", op="write")
+    with caplog.at_level(logging.DEBUG, logger="connectors.cache"):
         first = await cache.fetch(KEY, AppointmentRecord, 30, 600, load)
         await cache.flush()
     assert first.records == [APPOINTMENT]
-    assert "cache write failed" in caplog.text
+    assert _sample("spo_cache_errors_total", op="write") == failed + 1
+    # One failure is no change of the cache's state: a debug line, no warning.
+    ours = [r.levelno for r in caplog.records if r.name == "connectors.cache"]
+    assert ours == [logging.DEBUG]
+    assert "ConnectionError" in caplog.text
     again = await cache.fetch(KEY, AppointmentRecord, 30, 600, load)
     assert again.records == [APPOINTMENT]
     assert load.calls == 2
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 async def test_concurrent_misses_still_share_one_load_and_one_write(

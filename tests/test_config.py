@@ -82,3 +82,39 @@ def test_a_protocol_a_kind_of_data_cannot_be_read_with_stops_start_up_naming_it(
     raw["sources"][0][kind]["protocol"] = protocol
     with pytest.raises(ConfigError, match=rf"sources\[0\]\.{kind}\.protocol.*{protocol}"):
         parse_settings(raw)
+
+
+def test_telemetry_settings_default_and_override() -> None:
+    raw = read_toml()
+    telemetry = parse_settings(raw).telemetry
+    assert (telemetry.log_format, telemetry.operation_names, telemetry.operation_name_cap) == (
+        "json",
+        (),
+        50,
+    )
+    raw["telemetry"] = {"operation_names": ["Overview"], "operation_name_cap": 0}
+    set_ = parse_settings(raw, {"SPO_LOG_FORMAT": "plain"}).telemetry
+    assert (set_.log_format, set_.operation_names, set_.operation_name_cap) == (
+        "plain",
+        ("Overview",),
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "env", "named"),
+    [
+        ({"log_format": "xml"}, {}, r"\[telemetry\]"),
+        ({"operation_name_cap": -1}, {}, r"\[telemetry\]"),
+        ({"tracing": True}, {}, r"unknown setting\(s\) in \[telemetry\]"),
+        ({"operation_names": [1, 2]}, {}, "telemetry.operation_names"),
+        ({}, {"SPO_LOG_FORMAT": "xml"}, "SPO_LOG_FORMAT"),
+    ],
+)
+def test_a_malformed_telemetry_setting_stops_start_up_naming_it(
+    table: dict[str, Any], env: dict[str, str], named: str
+) -> None:
+    raw = read_toml()
+    raw["telemetry"] = table
+    with pytest.raises(ConfigError, match=named):
+        parse_settings(raw, env)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import logging.config
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from graphql import GraphQLError
 from sqlalchemy import text
 from uvicorn.logging import AccessFormatter
 
+from domain.correlation import request_id_scope
 from domain.redact import redact
 from gateway.app import create_app
 from gateway.cli import server_config
@@ -217,8 +219,11 @@ def test_an_unexpected_error_is_logged_with_its_request_id_and_no_data(
     assert not log_scan.flagged, log_scan.flagged[0][2]
 
 
-async def _serve_with_cli_logging(gw: Gateway) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    settings = replace(gw.settings, port=0)
+async def _serve_with_cli_logging(
+    gw: Gateway, fmt: str = "json"
+) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    telemetry = replace(gw.settings.telemetry, log_format=fmt)
+    settings = replace(gw.settings, port=0, telemetry=telemetry)
     server = uvicorn.Server(server_config(create_app(settings), settings))
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -230,8 +235,9 @@ async def _serve_with_cli_logging(gw: Gateway) -> tuple[uvicorn.Server, asyncio.
 
 
 @pytest.mark.usefixtures("restored_logging")
+@pytest.mark.parametrize("fmt", ["json", "plain"])
 async def test_the_access_log_holds_no_feed_secret_query_or_token(
-    gateway: Gateway, log_scan: LogScan
+    gateway: Gateway, log_scan: LogScan, fmt: str
 ) -> None:
     # uvicorn itself puts the path in its access record; only the filter can take it out.
     log_scan.allow()
@@ -241,7 +247,8 @@ async def test_the_access_log_holds_no_feed_secret_query_or_token(
         {"c": MULTI},
     )
     path = rotated["data"]["rotateCalendarFeed"]["url"].removeprefix(gateway.url)
-    server, task, url = await _serve_with_cli_logging(gateway)
+    server, task, url = await _serve_with_cli_logging(gateway, fmt)
+    ids = []
     out = io.StringIO()
     for handler in (
         h for n in ("", "uvicorn", "uvicorn.access") for h in logging.getLogger(n).handlers
@@ -251,16 +258,26 @@ async def test_the_access_log_holds_no_feed_secret_query_or_token(
     try:
         async with gateway.session.get(f"{url}{path}") as r:
             assert r.status == 200
+            ids.append(r.headers["X-Request-ID"])
         token = gateway.token("citizen-multi")
         query = '{ patientOverview(cpr: "0108589995") { patient { name } } }'
         async with gateway.session.get(
             f"{url}/graphql", params={"query": query}, headers={"Authorization": f"Bearer {token}"}
         ) as r:
             assert r.status == 200  # a GET query is answered; its query string never logged
+            ids.append(r.headers["X-Request-ID"])
     finally:
         server.should_exit = True
         await task
     logged = out.getvalue()
+    if fmt == "json":
+        lines = [json.loads(line) for line in logged.splitlines()]
+        access = [line for line in lines if line["logger"] == "uvicorn.access"]
+        # Each access line names the request it is about: the id its response carried.
+        assert [line["request_id"] for line in access] == ids
+        logged = "\n".join(line["event"] for line in lines)
+    else:
+        assert all(f"[{i}]" not in logged for i in ids)  # uvicorn's access format has no id
     assert '"GET /calendar/[secret] HTTP/1.1" 200' in logged, logged
     assert '"GET /graphql?[query] HTTP/1.1"' in logged, logged
     assert sensitive(logged) is None, logged
@@ -268,3 +285,36 @@ async def test_the_access_log_holds_no_feed_secret_query_or_token(
     raw = [t for r, _, t in log_scan.flagged if r.name == "uvicorn.access"]
     assert any(path in t for t in raw)
     assert any(MULTI in t for t in raw)
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_json_lines_name_the_request_and_hold_only_redacted_text(log_scan: LogScan) -> None:
+    log_scan.allow()  # the records hold a CPR number and a token on purpose
+    logging.config.dictConfig(logging_config(fmt="json"))
+    out = io.StringIO()
+    (handler,) = logging.getLogger().handlers
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(out)
+    log = logging.getLogger("tests.json")
+    with request_id_scope("req-json-0001"):
+        log.warning("lookup %s failed", MULTI)
+        try:
+            raise ValueError(f"no person {MULTI} for Bearer {JWT}")
+        except ValueError:
+            log.exception("unexpected")
+    log.info("outside any request")
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(x["level"], x["event"], x["request_id"]) for x in lines] == [
+        ("warning", "lookup [cpr] failed", "req-json-0001"),
+        ("error", "unexpected", "req-json-0001"),
+        ("info", "outside any request", "-"),
+    ]
+    assert lines[1]["exception"].startswith("Traceback")
+    assert "ValueError: no person [cpr] for Bearer [token]" in lines[1]["exception"]
+    assert all(x["logger"] == "tests.json" and x["timestamp"].endswith("Z") for x in lines)
+    assert sensitive(out.getvalue()) is None
+
+
+def test_an_unknown_log_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="log format"):
+        logging_config(fmt="xml")

@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.configfile import public_pem, write_config
 from bench.servers import Server, children
@@ -99,6 +100,29 @@ async def test_two_workers_serve_one_port_and_log_one_chain(
         assert overview["patient"]["name"] == "Poul Erik Testesen"
         assert overview["appointments"]["totalCount"] > 0
         assert {s["status"] for s in overview["sources"]} == {"OK"}
+    # Metrics run in multiprocess mode: whichever worker a scrape reaches (a new connection
+    # each time) speaks for both, so every scrape counts all 20 views, and shows two workers.
+    for _ in range(4):
+        async with (
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as one,
+            one.get(f"{gateway.url}/metrics") as resp,
+        ):
+            assert resp.status == 200
+            samples = [
+                s
+                for family in text_string_to_metric_families(await resp.text())
+                for s in family.samples
+            ]
+        views = sum(
+            s.value
+            for s in samples
+            if s.name == "spo_request_seconds_count" and s.labels["route"] == "/graphql"
+        )
+        assert views == 20
+        assert len({s.labels["pid"] for s in samples if s.name == "spo_worker_up"}) == 2
+        circuit = [s for s in samples if s.name == "spo_upstream_circuit_open"]
+        assert {s.labels["source"] for s in circuit} >= {"rm", "cpr"}
+        assert all(s.value == 0 and "pid" not in s.labels for s in circuit)
 
 
 async def test_workers_that_cannot_start_stop_the_supervisor(tmp_path: Path) -> None:
@@ -137,3 +161,28 @@ async def test_workers_that_cannot_start_stop_the_supervisor(tmp_path: Path) -> 
         held.close()
     assert proc.returncode == 1, output
     assert b"workers keep exiting right after they start" in output
+
+
+def test_the_metrics_directory_is_made_fresh_or_emptied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.workers import MULTIPROC, metrics_directory
+
+    given = tmp_path / "metrics"
+    monkeypatch.setenv(MULTIPROC, str(given))
+    assert metrics_directory() is None
+    assert given.is_dir()  # made when it was not there
+    (given / "counter_123.db").write_bytes(b"old")
+    (given / "keep.txt").write_text("not ours")
+    assert metrics_directory() is None
+    assert sorted(p.name for p in given.iterdir()) == ["keep.txt"]  # last run's values gone
+    monkeypatch.delenv(MULTIPROC)
+    made = metrics_directory()
+    assert made is not None
+    try:
+        assert os.environ[MULTIPROC] == str(made)
+        assert made.is_dir()
+        assert not any(made.iterdir())
+    finally:
+        os.environ.pop(MULTIPROC)  # set by metrics_directory itself, not through monkeypatch
+        made.rmdir()
