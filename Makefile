@@ -1,9 +1,21 @@
-# One line each: make demo | make test | make check | make bench | make soak | make web
+# One line each: make demo | make test | make check | make bench | make soak | make lock | make web
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Reinstall when pyproject.toml changes; otherwise reuse the environment (idempotent).
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# The locks (pinned, hashed): dev.txt is runtime + dev + build, for make and CI; runtime.txt is
+# the image's subset of it. Both are written by ``make lock``, never by hand.
+LOCK := requirements/dev.txt
+RUNTIME_LOCK := requirements/runtime.txt
+# Reinstall when the lock or pyproject.toml changes; otherwise reuse the environment (idempotent).
+STAMP := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml | cksum | cut -d' ' -f1)
+# One resolution for the one target we run: CPython 3.11 on Linux (dev machines, CI, the image).
+# An existing pin is kept unless pyproject.toml rules it out; ``make upgrade`` lifts them all.
+LOCKFLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform linux \
+	--custom-compile-command "make lock"
+# The build backend is locked too: the project is installed without build isolation, so nothing
+# comes from the index unhashed.
+BUILD_REQUIRES := $(BIN)/python -c 'import tomllib; \
+	print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
 # graphql-http's audit (tests/conformance/, run by node): reinstalled when its lock changes.
 AUDIT := tests/conformance
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum $(AUDIT)/package-lock.json | cut -d' ' -f1)
@@ -23,14 +35,16 @@ WEB_SOURCES := $(shell find web/src web/index.html web/graphiql.html web/vite.co
 	web/tsconfig.json web/codegen.ts web/scripts web/package-lock.json schema.graphql -type f | sort)
 WEB_STAMP := web/dist/.built-$(shell cat $(WEB_SOURCES) | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test test-dates check bench soak schema clean web web-test
+.PHONY: install lock upgrade demo test test-dates check bench soak schema clean web web-test
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check || { \
+		echo "$(LOCK) lacks what pyproject.toml asks for: run make lock" >&2; exit 1; }
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -41,6 +55,20 @@ $(AUDIT_STAMP): $(AUDIT)/package-lock.json
 	@if command -v npm >/dev/null; then \
 		npm ci --prefix $(AUDIT) --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the graphql-http audit test will be skipped"; fi
+
+# uv only, from the lock with its hash, so a lock that no longer fits pyproject.toml (a merged
+# branch added a dependency) can still be remade.
+$(BIN)/uv: | $(BIN)/python
+	awk '/^uv==/ { p = 1 } p && /^ *#/ { exit } p' $(LOCK) > $(VENV)/uv.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(VENV)/uv.txt
+
+lock: | $(BIN)/uv
+	$(BUILD_REQUIRES) | $(BIN)/uv pip compile $(LOCKFLAGS) pyproject.toml - --extra dev -o $(LOCK)
+	$(BUILD_REQUIRES) | $(BIN)/uv pip compile $(LOCKFLAGS) pyproject.toml - -c $(LOCK) \
+		-o $(RUNTIME_LOCK)
+
+upgrade:
+	$(MAKE) lock LOCKFLAGS='$(LOCKFLAGS) --upgrade'
 
 $(WEB_DEPS): web/package-lock.json
 	$(NPM) ci --no-audit --no-fund --loglevel=error

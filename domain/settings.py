@@ -1,11 +1,26 @@
-"""The gateway's settings as typed values; ``gateway/config.py`` reads them from TOML and env."""
+"""The gateway's settings as typed values; ``gateway/config.py`` reads them from TOML and env.
+
+Bounds are declared on the fields (``annotated_types``): ``gateway/configread.py`` checks every
+table against its dataclass, refusing unknown keys, wrong types and values out of bounds with a
+message naming the setting.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated
+
+from annotated_types import Ge, Gt, Le
 
 from domain.records import Sector
+
+# A time limit: zero or less would fail every call (or none).
+Timeout = Annotated[float, Gt(0)]
+# A duration or a count where zero means "none".
+NonNegative = Annotated[float, Ge(0)]
+Count = Annotated[int, Ge(0)]
+AtLeastOne = Annotated[int, Ge(1)]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/spo.db"
 
@@ -35,8 +50,8 @@ class SourceConfig:
     sor: str
     appointments: Endpoint | None = None
     plans: Endpoint | None = None
-    timeout_s: float = 1.0
-    cache_ttl_s: float = 30.0
+    timeout_s: Timeout = 1.0
+    cache_ttl_s: NonNegative = 30.0
     requires_consent: bool = False
     shared_since: date | None = None
 
@@ -50,8 +65,8 @@ class RegisterConfig:
     """A register the gateway reads master data from (CPR, stamdata)."""
 
     url: str
-    timeout_s: float = 1.0
-    cache_ttl_s: float = 300.0
+    timeout_s: Timeout = 1.0
+    cache_ttl_s: NonNegative = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,41 +81,34 @@ class AuthConfig:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    request_deadline_s: float = 2.0
-    max_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 2000
-    max_response_bytes: int = 8_000_000
+    request_deadline_s: Timeout = 2.0
+    max_depth: AtLeastOne = 12
+    max_aliases: Count = 30
+    max_tokens: AtLeastOne = 2000
+    max_response_bytes: AtLeastOne = 8_000_000
     # Each call to the gateway's own database (capped by what is left of the request deadline);
     # also its connect, pool-wait, statement and lock timeouts (see store/engine.py make_engine).
-    database_timeout_s: float = 1.0
+    database_timeout_s: Timeout = 1.0
     # Requests in flight per replica (0: no bound); past it one may wait this long for a slot,
     # else 503 with Retry-After (gateway/admission.py).
-    max_in_flight: int = 32
-    queue_timeout_s: float = 0.05
-
-    def __post_init__(self) -> None:
-        # _section turns a ValueError into a ConfigError naming [limits].
-        if self.max_in_flight < 0:
-            raise ValueError("max_in_flight must be 0 (no bound) or more")
-        if self.queue_timeout_s < 0:
-            raise ValueError("queue_timeout_s must be 0 or more seconds")
+    max_in_flight: Count = 32
+    queue_timeout_s: NonNegative = 0.05
 
 
 @dataclass(frozen=True, slots=True)
 class Resilience:
-    retry_attempts: int = 2
-    retry_backoff_s: float = 0.05
-    retry_budget_ratio: float = 0.2
-    breaker_failures: int = 5
-    breaker_reset_s: float = 10.0
-    stale_if_error_s: float = 600.0
+    retry_attempts: Count = 2
+    retry_backoff_s: NonNegative = 0.05
+    retry_budget_ratio: Annotated[float, Ge(0), Le(1)] = 0.2
+    breaker_failures: AtLeastOne = 5
+    breaker_reset_s: Timeout = 10.0
+    stale_if_error_s: NonNegative = 600.0
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    override_window_minutes: int = 120
-    audit_retention_days: int = 730
+    override_window_minutes: AtLeastOne = 120
+    audit_retention_days: AtLeastOne = 730
     # A relative's calendar feed stops this many days after its owner last confirmed it with a
     # valid token (and at the fuldmagt's end in any case).
     feed_confirm_days: int = 30
@@ -176,7 +184,7 @@ class Settings:
     auth: AuthConfig
     dev_mode: bool = False
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: Annotated[int, Ge(0), Le(65535)] = 8000
     database_url: str = DEFAULT_DATABASE_URL
     cache_url: str = "memory://"
     limits: Limits = field(default_factory=Limits)

@@ -38,6 +38,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from connectors.cache import RecordCache
+from connectors.cacheprobe import CacheProbe
 from connectors.registry import Sources
 from domain.clock import SYSTEM_CLOCK, Clock
 from domain.correlation import current_request_id, new_request_id
@@ -56,6 +57,7 @@ from gateway import allocator, web
 from gateway.admission import Gate
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_params, parse_request, read_body, replay
+from gateway.config import warnings_for
 from gateway.edge import refuse
 from gateway.front import front
 from gateway.graphqlhttp import media_type, shaped
@@ -348,7 +350,18 @@ def create_app(
             connector=aiohttp.TCPConnector(limit=200, limit_per_host=50),
             raise_for_status=False,
         )
+        for warning in warnings_for(settings):
+            log.warning(warning)
         cache = RecordCache(settings.cache_url, clock=clock.now)
+        probe = CacheProbe(settings.cache_url)
+        try:
+            if probe.remote and not await probe.answers():
+                log.warning(
+                    "setting cache_url: the Redis cache does not answer at start-up; serving "
+                    "without it (readiness says degraded until it answers)"
+                )
+        finally:
+            await probe.close()
         db_timeout = settings.limits.database_timeout_s
         engine = make_engine(settings.database_url, timeout_s=db_timeout)
         app.state.engine = engine

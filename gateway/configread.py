@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from domain.settings import ConfigError
+from gateway.configtables import check
 
 _T = TypeVar("_T")
 
@@ -35,15 +36,11 @@ def url(value: str, base: str, where: str) -> str:
 
 
 def section(cls: type[_T], raw: Any, name: str) -> _T:
-    """The dataclass ``cls`` from the table ``[name]``, each value of its default's type."""
-    if raw is None:
-        return cls()
-    fields = cls.__dataclass_fields__  # type: ignore[attr-defined]
-    unknown = set(raw) - set(fields)
-    if unknown:
-        raise ConfigError(f"unknown setting(s) in [{name}]: {sorted(unknown)}")
+    """The dataclass ``cls`` from the table ``[name]``: no unknown key, each value of its field's
+    type and within its bounds (``gateway/configtables.py``), then the dataclass's own rules."""
+    values = check(cls, {} if raw is None else raw, name)
     try:
-        return cls(**{k: type(getattr(cls(), k))(v) for k, v in raw.items()})
+        return cls(**values)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"malformed setting in [{name}]: {exc}") from exc
 

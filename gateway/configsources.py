@@ -16,6 +16,7 @@ from domain.settings import (
     SourceConfig,
 )
 from gateway.configread import get, opt, url
+from gateway.configtables import check
 
 
 def endpoint(raw: Any, base: str, where: str, kind: str) -> Endpoint | None:
@@ -37,6 +38,7 @@ def endpoint(raw: Any, base: str, where: str, kind: str) -> Endpoint | None:
 def source(raw: Mapping[str, Any], base: str, n: int) -> SourceConfig:
     """The ``n``-th ``[[sources]]`` table."""
     where = f"sources[{n}]."
+    check(SourceConfig, raw, f"sources[{n}]")
     kind = get(raw, "kind", str, where)
     if kind not in KIND_SECTOR:
         raise ConfigError(f"setting {where}kind must be one of {sorted(KIND_SECTOR)}")
@@ -59,6 +61,7 @@ def source(raw: Mapping[str, Any], base: str, n: int) -> SourceConfig:
 
 def register(raw: Mapping[str, Any], base: str, name: str) -> RegisterConfig:
     """The register table ``[name]`` (``cpr``, ``stamdata``)."""
+    check(RegisterConfig, raw, name)
     return RegisterConfig(
         url=url(get(raw, "url", str, f"{name}."), base, f"{name}.url"),
         timeout_s=float(raw.get("timeout_s", 1.0)),

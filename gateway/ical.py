@@ -1,38 +1,36 @@
-"""An RFC 5545 iCalendar feed of a patient's appointments, written by hand.
+"""An RFC 5545 iCalendar feed of a patient's appointments, built with ``icalendar``.
 
-Times are written as Europe/Copenhagen local time with ``TZID`` and one ``VTIMEZONE`` (the EU rule
-in force since 1996; the encoding is ``gateway/icalformat.py``), so calendar apps show them right
-across DST changes. The one exception is
-the repeated hour on the last Sunday of October: RFC 5545 reads an ambiguous local time as its
-first occurrence (summer time), so a time in the second occurrence is written in UTC instead.
-An all-day appointment (the source set no time) is written with ``VALUE=DATE``: ``DTSTART`` its
-first day, ``DTEND`` the day after its last (RFC 5545 §3.6.1: the end date is exclusive).
+The library writes the document: TEXT escaping, folding at 75 octets (never inside a UTF-8
+sequence), CRLF line endings and the value types. What stays ours is what the library cannot
+know:
 
-Only what a calendar needs leaves: title, place, times, status. The appointment's ``reason``
-never does (a GP reason must never leak).
+- which properties leave: title, place, times, status. The appointment's ``reason`` never does
+  (a GP reason must never leak), and a home visit never carries the patient's address;
+- our status mapping (``_STATUS``) and one event per appointment, its newest version;
+- the time zone: times are Europe/Copenhagen local time with ``TZID`` and one compact
+  ``VTIMEZONE`` holding the EU rule in force since 1996 as two ``RRULE`` observances.
+  (``icalendar.Timezone.from_tzid`` lists every transition as ``RDATE`` and stops in 2038.)
+  The repeated hour on the last Sunday of October is the exception: RFC 5545 reads an
+  ambiguous local time as its first occurrence (summer time), so a time in the second
+  occurrence is written in UTC instead;
+- all-day appointments (the source set no time) as ``VALUE=DATE``: ``DTSTART`` the first day,
+  ``DTEND`` the day after the last (RFC 5545 §3.6.1: the end date is exclusive).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import icalendar
 
 from domain.clock import TZ
 from domain.records import AppointmentRecord, AppointmentStatus, Place
-from gateway.icalformat import (
-    TZID,
-    VTIMEZONE,
-    date_property,
-    escape_text,
-    fold,
-    time_property,
-    utc,
-    utc_stamp,
-)
 
-__all__ = ["escape_text", "fold", "render_calendar"]
+__all__ = ["TZID", "render_calendar"]
 
+TZID = "Europe/Copenhagen"
 _PRODID = "-//Et samlet patientoverblik//SPO Gateway//DA"
 _UID_DOMAIN = "spo.invalid"
 _HOME = "Hjemme"
@@ -52,22 +50,57 @@ _STATUS = {
     AppointmentStatus.WAITLIST: "TENTATIVE",
 }
 
-
 _NUMERIC = re.compile(r"[0-9]{1,9}")
+# Control characters other than TAB and LF have no place in a TEXT value (RFC 5545 §3.3.11).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def _all_day(record: AppointmentRecord, start: datetime) -> list[str]:
-    first = utc(start, "DTSTART").astimezone(TZ).date()
+def _text(value: str) -> icalendar.vText:
+    """A TEXT value: line breaks made LF (the library escapes them), other controls spaces."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return icalendar.vText(_CONTROL.sub(" ", value))
+
+
+def _utc(dt: datetime, name: str) -> datetime:
+    """``dt`` in UTC; ``ValueError`` naming the property ``name`` when it is naive."""
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        # Guessing a zone would move the appointment silently.
+        raise ValueError(f"{name} {dt.isoformat()} has no time zone")
+    return dt.astimezone(UTC)
+
+
+def _local(dt: datetime, name: str) -> datetime:
+    """``dt`` as written: Copenhagen local time, or UTC in the repeated hour's second pass."""
+    local = _utc(dt, name).astimezone(TZ)
+    return local.astimezone(UTC) if local.fold else local
+
+
+def _timezone() -> icalendar.Timezone:
+    zone = icalendar.Timezone()
+    zone.add("TZID", TZID)
+    for kind, name, start, before, after, month in (
+        (icalendar.TimezoneDaylight, "CEST", datetime(1970, 3, 29, 2), 1, 2, 3),
+        (icalendar.TimezoneStandard, "CET", datetime(1970, 10, 25, 3), 2, 1, 10),
+    ):
+        rule = kind()
+        rule.add("TZOFFSETFROM", timedelta(hours=before))
+        rule.add("TZOFFSETTO", timedelta(hours=after))
+        rule.add("TZNAME", name)
+        rule.add("DTSTART", start)
+        rule.add("RRULE", {"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": "-1SU"})
+        zone.add_component(rule)
+    return zone
+
+
+def _all_day(record: AppointmentRecord, start: datetime) -> tuple[date, date]:
+    first = _utc(start, "DTSTART").astimezone(TZ).date()
     # ``end`` is the local midnight after the last day; a missing one means a single day.
     after = (
-        utc(record.end, "DTEND").astimezone(TZ).date()
+        _utc(record.end, "DTEND").astimezone(TZ).date()
         if record.end is not None
         else first + timedelta(days=1)
     )
-    return [
-        date_property("DTSTART", first),
-        date_property("DTEND", max(after, first + timedelta(days=1))),
-    ]
+    return first, max(after, first + timedelta(days=1))
 
 
 def _location(place: Place | None) -> str | None:
@@ -115,40 +148,37 @@ def _newest(
 
 
 def _order(record: AppointmentRecord) -> tuple[int, datetime]:
-    updated = utc(record.updated, "updated") if record.updated is not None else _EPOCH
+    updated = _utc(record.updated, "updated") if record.updated is not None else _EPOCH
     return _sequence(record) or 0, updated
 
 
-def _event(record: AppointmentRecord, start: datetime, stamp: str) -> list[str]:
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{escape_text(_uid(record))}",
-        f"DTSTAMP:{stamp}",
-    ]
+def _event(record: AppointmentRecord, start: datetime, stamp: datetime) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("UID", _text(_uid(record)))
+    event.add("DTSTAMP", stamp)
     if record.all_day:
-        lines.extend(_all_day(record, start))
+        first, after = _all_day(record, start)
+        event.add("DTSTART", first)
+        event.add("DTEND", after)
     else:
-        lines.append(time_property("DTSTART", start))
-    # Compared in UTC: the same wall-clock time can be two instants in October.
-    if (
-        not record.all_day
-        and record.end is not None
-        and utc(record.end, "DTEND") > utc(start, "DTSTART")
-    ):
-        lines.append(time_property("DTEND", record.end))
-    lines.append(f"SUMMARY:{escape_text(record.title)}")
+        event.add("DTSTART", _local(start, "DTSTART"))
+        # Compared in UTC: the same wall-clock time can be two instants in October.
+        if record.end is not None and _utc(record.end, "DTEND") > _utc(start, "DTSTART"):
+            event.add("DTEND", _local(record.end, "DTEND"))
+    # Only these leave; ``record.reason`` is never read here.
+    event.add("SUMMARY", _text(record.title))
     location = _location(record.place)
     if location:
-        lines.append(f"LOCATION:{escape_text(location)}")
-    lines.append(f"STATUS:{_STATUS[record.status]}")
+        event.add("LOCATION", _text(location))
+    event.add("STATUS", _STATUS[record.status])
     sequence = _sequence(record)
     if sequence is not None:
-        lines.append(f"SEQUENCE:{sequence}")
+        event.add("SEQUENCE", sequence)
     if record.updated is not None:
-        lines.append(f"LAST-MODIFIED:{utc_stamp(record.updated, 'updated')}")
+        event.add("LAST-MODIFIED", _utc(record.updated, "updated"))
     # Health appointments: ask shared calendars to show them as busy, not by title.
-    lines.extend(("CLASS:PRIVATE", "END:VEVENT"))
-    return lines
+    event.add("CLASS", "PRIVATE")
+    return event
 
 
 def render_calendar(
@@ -172,17 +202,16 @@ def render_calendar(
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
-    stamp = utc_stamp(now, "now")
-    lines = [
-        "BEGIN:VCALENDAR",
-        f"PRODID:{_PRODID}",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{escape_text(calendar_name)}",
-        f"X-WR-TIMEZONE:{TZID}",
-        *VTIMEZONE,
-    ]
+    stamp = now.astimezone(UTC)
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", _PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    # X- properties are written as given unless typed: these are TEXT to the apps reading them.
+    calendar.add("X-WR-CALNAME", _text(calendar_name))
+    calendar.add("X-WR-TIMEZONE", icalendar.vText(TZID))
+    calendar.add_component(_timezone())
     for record, start in _newest(records):
-        lines.extend(_event(record, start, stamp))
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) for line in lines).encode()
+        calendar.add_component(_event(record, start, stamp))
+    document: bytes = calendar.to_ical()
+    return document

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 import icalendar
 import pytest
 
 from domain.records import Address, AppointmentRecord, AppointmentStatus, OrgRef, Place
-from gateway.ical import escape_text, fold, render_calendar
+from gateway.ical import render_calendar
 from resolvers.calendar import TZ
 
 NOW = datetime(2026, 5, 1, 8, 15, 30, tzinfo=UTC)
@@ -67,11 +67,17 @@ def test_calendar_header(appointment: Factory) -> None:
 def test_one_vtimezone_with_eu_rules(appointment: Factory) -> None:
     data = render(appointment(), appointment(id="apt-2"))
     assert data.count(b"BEGIN:VTIMEZONE\r\n") == 1
-    assert b"RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n" in data
-    assert b"RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n" in data
     (vtimezone,) = parse(data).timezones
     assert str(vtimezone["TZID"]) == "Europe/Copenhagen"
-    assert sorted(sub.name for sub in vtimezone.subcomponents) == ["DAYLIGHT", "STANDARD"]
+    rules = {sub.name: sub for sub in vtimezone.subcomponents}
+    assert sorted(rules) == ["DAYLIGHT", "STANDARD"]
+    # Two yearly rules (last Sunday of March and of October), not a list of dates that ends.
+    for name, month in (("DAYLIGHT", 3), ("STANDARD", 10)):
+        rrule = cast(icalendar.vRecur, rules[name]["RRULE"])
+        assert rrule["FREQ"] == ["YEARLY"]
+        assert rrule["BYMONTH"] == [month]
+        assert rrule["BYDAY"] == ["-1SU"]
+        assert "RDATE" not in rules[name]
     zone = vtimezone.to_tz()
     for instant in (
         datetime(2026, 1, 10, 12, tzinfo=UTC),
@@ -247,7 +253,9 @@ def test_reason_never_leaks(appointment: Factory) -> None:
     text = data.replace(b"\r\n ", b"").decode()
     assert "Hemmelig" not in text
     assert "depression" not in text
-    assert escape_text(SECRET_REASON) not in text
+    assert icalendar.vText(SECRET_REASON).to_ical().decode() not in text
+    assert "REASON" not in text
+    assert "DESCRIPTION" not in text
 
 
 def test_crlf_line_endings(appointment: Factory) -> None:
@@ -280,14 +288,9 @@ def test_folding_at_75_octets_never_splits_a_character(appointment: Factory, tit
     assert str(event["SUMMARY"]) == title
 
 
-def test_fold_keeps_short_lines_and_fills_long_ones() -> None:
-    assert fold("SUMMARY:Kort") == "SUMMARY:Kort\r\n"
-    exact = "X" * 75
-    assert fold(exact) == exact + "\r\n"
-    folded = fold("X" * 76).encode()
-    assert folded == b"X" * 75 + b"\r\n X\r\n"
-    # A two-byte character that would cross octet 75 moves whole to the next line.
-    assert fold("X" * 74 + "å").encode() == b"X" * 74 + b"\r\n " + "å".encode() + b"\r\n"
+def test_short_lines_are_not_folded(appointment: Factory) -> None:
+    data = render(appointment(title="Kort"))
+    assert b"SUMMARY:Kort\r\n" in data
 
 
 @pytest.mark.parametrize(
@@ -302,8 +305,9 @@ def test_fold_keeps_short_lines_and_fills_long_ones() -> None:
         ('Citat "Dr. Ærø": kl. 10', 'Citat "Dr. Ærø": kl. 10'),
     ],
 )
-def test_escape_text(raw: str, escaped: str) -> None:
-    assert escape_text(raw) == escaped
+def test_text_is_escaped(appointment: Factory, raw: str, escaped: str) -> None:
+    data = render(appointment(title=raw))
+    assert f"SUMMARY:{escaped}\r\n".encode() in data.replace(b"\r\n ", b"")
 
 
 def test_escaping_round_trips_through_a_real_parser(appointment: Factory) -> None:
@@ -329,3 +333,50 @@ def test_naive_times_are_refused(appointment: Factory) -> None:
         render(appointment(start=datetime(2026, 6, 15, 9, 30)))
     with pytest.raises(ValueError, match="no time zone"):
         render(appointment(end=datetime(2026, 6, 15, 10, 30)))
+
+
+def test_both_passes_of_the_repeated_autumn_hour_stay_two_instants(appointment: Factory) -> None:
+    # 2026-10-25 02:30 happens twice in Copenhagen: at 00:30 UTC (CEST) and at 01:30 UTC (CET).
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=TZ)
+    second = datetime(2026, 10, 25, 2, 30, tzinfo=TZ, fold=1)
+    assert first.astimezone(UTC) != second.astimezone(UTC)
+
+    def later(start: datetime) -> datetime:  # wall-clock arithmetic would drop ``fold``
+        return (start.astimezone(UTC) + timedelta(minutes=20)).astimezone(TZ)
+
+    data = render(
+        appointment(id="first", start=first, end=later(first)),
+        appointment(id="second", start=second, end=later(second)),
+    )
+    assert b"DTSTART;TZID=Europe/Copenhagen:20261025T023000\r\n" in data
+    assert b"DTSTART:20261025T013000Z\r\n" in data
+    got = {str(ev["UID"]): ev for ev in events(data)}
+    # Compared as instants: Python compares two times of one zone object by their wall clock.
+    assert got["rm-fhir-first@spo.invalid"].decoded("DTSTART").astimezone(UTC) == datetime(
+        2026, 10, 25, 0, 30, tzinfo=UTC
+    )
+    assert got["rm-fhir-second@spo.invalid"].decoded("DTSTART").astimezone(UTC) == datetime(
+        2026, 10, 25, 1, 30, tzinfo=UTC
+    )
+    # Each lasts its 20 minutes, read back through the feed's own VTIMEZONE as well.
+    zone = parse(data).timezones[0].to_tz()
+    for event in got.values():
+        start, end = (event.decoded(name).astimezone(UTC) for name in ("DTSTART", "DTEND"))
+        assert end - start == timedelta(minutes=20)
+        assert start.astimezone(zone).utcoffset() == start.astimezone(TZ).utcoffset()
+
+
+def test_an_appointment_across_the_repeated_hour_keeps_its_length(appointment: Factory) -> None:
+    # 01:30 CEST to 03:30 CET is three hours, though the wall clock says two.
+    start = datetime(2026, 10, 25, 1, 30, tzinfo=TZ)
+    end = datetime(2026, 10, 25, 3, 30, tzinfo=TZ)
+    (event,) = events(render(appointment(start=start, end=end)))
+    span = event.decoded("DTEND").astimezone(UTC) - event.decoded("DTSTART").astimezone(UTC)
+    assert span == timedelta(hours=3)
+
+
+def test_all_day_on_the_autumn_change_is_one_date(appointment: Factory) -> None:
+    day = datetime(2026, 10, 25, tzinfo=TZ)
+    data = render(appointment(start=day, end=datetime(2026, 10, 26, tzinfo=TZ), all_day=True))
+    assert b"DTSTART;VALUE=DATE:20261025\r\n" in data
+    assert b"DTEND;VALUE=DATE:20261026\r\n" in data
