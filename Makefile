@@ -1,4 +1,4 @@
-# One line each: make demo | make test | make check | make bench | make soak | make lock
+# One line each: make demo | make test | make check | make bench | make soak | make lock | make web
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -26,7 +26,16 @@ AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum $(AUDIT)/package-l
 DATES ?= 2026-07-15T12:00 2026-10-25T02:30 2026-12-28T12:00 2027-01-01T00:30 \
 	2028-02-29T12:00 2027-03-28T03:30
 
-.PHONY: install lock upgrade demo test test-dates check bench soak schema clean
+# The reference page (web/): Node.js 20 and npm from the machine, packages from the registry only
+# (no browser download: the e2e tests use Debian's chromium). npm ci when the lock file changes;
+# a build when any of the page's sources (or the schema it is typed from) change.
+NPM := cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm
+WEB_DEPS := web/node_modules/.installed-$(shell cksum web/package-lock.json | cut -d' ' -f1)
+WEB_SOURCES := $(shell find web/src web/index.html web/graphiql.html web/vite.config.ts \
+	web/tsconfig.json web/codegen.ts web/scripts web/package-lock.json schema.graphql -type f | sort)
+WEB_STAMP := web/dist/.built-$(shell cat $(WEB_SOURCES) | cksum | cut -d' ' -f1)
+
+.PHONY: install lock upgrade demo test test-dates check bench soak schema clean web web-test
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -61,11 +70,29 @@ lock: | $(BIN)/uv
 upgrade:
 	$(MAKE) lock LOCKFLAGS='$(LOCKFLAGS) --upgrade'
 
-demo: install
+$(WEB_DEPS): web/package-lock.json
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	rm -f web/node_modules/.installed-*
+	touch $@
+
+$(WEB_STAMP): $(WEB_DEPS) $(WEB_SOURCES)
+	$(NPM) run build
+	touch $@
+
+web: $(WEB_STAMP)
+
+demo: install web
 	$(BIN)/spo demo
 
-test: install $(AUDIT_STAMP)
+# pytest, then the page: its generated types against the schema, Vitest, Playwright end to end.
+test: install web $(AUDIT_STAMP)
 	$(BIN)/python -m pytest -q
+	$(MAKE) web-test
+
+web-test: install web
+	$(NPM) run codegen:check
+	$(NPM) test
+	$(NPM) run e2e
 
 test-dates: install $(AUDIT_STAMP)
 	@for day in $(DATES); do \
@@ -88,4 +115,4 @@ schema: install
 	$(BIN)/spo export-schema > schema.graphql
 
 clean:
-	rm -rf $(VENV) var build *.egg-info $(AUDIT)/node_modules
+	rm -rf $(VENV) var build *.egg-info $(AUDIT)/node_modules web/dist web/node_modules web/test-results

@@ -4,8 +4,9 @@ The lifespan opens the one ``aiohttp.ClientSession``, the record cache, the data
 the token verifier, and closes them. Routes: ``/graphql`` (GraphiQL in a browser; bearer token
 required for operations), ``/healthz`` (alive), ``/readyz`` (database answers, not saturated;
 the cache's state), ``/metrics`` (Prometheus text, ``gateway/metrics.py``),
-``/calendar/<secret>.ics`` (a patient's iCalendar feed). In front of them all: the request id,
-the request's span and its metrics (``gateway/observe.py``), then CORS, rate limits and a bound
+``/calendar/<secret>.ics`` (a patient's iCalendar feed), the reference page at ``/``
+(``gateway/web.py``). In front of them all: the request id, the request's span and its metrics
+(``gateway/observe.py``), then CORS, rate limits and a bound
 on requests in flight (``gateway/front.py``).
 """
 
@@ -14,9 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -27,12 +29,11 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
@@ -52,7 +53,7 @@ from domain.errors import (
 )
 from domain.principals import Principal
 from domain.settings import Settings
-from gateway import allocator
+from gateway import allocator, web
 from gateway.admission import Gate
 from gateway.auth import TokenVerifier
 from gateway.body import check_length, parse_params, parse_request, read_body, replay
@@ -184,8 +185,9 @@ class Authenticated:
     on; it can do nothing by itself.
     """
 
-    def __init__(self, app: GraphQLApp) -> None:
+    def __init__(self, app: GraphQLApp, ide: Callable[[], Response]) -> None:
         self.app = app
+        self.ide = ide
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -197,8 +199,7 @@ class Authenticated:
         )
         if wants_ide:
             # Served here, so the GraphQL app only ever runs with a verified principal.
-            page = HTMLResponse(get_graphql_ide_html(graphql_ide=self.app.graphql_ide))
-            await page(scope, receive, send)
+            await self.ide()(scope, receive, send)
             return
         media = scope[MEDIA_TYPE] = media_type(request.headers.get("accept"))
         length = request.headers.get("content-length")
@@ -333,10 +334,13 @@ async def calendar_feed(request: Request) -> Response:
     )
 
 
-def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
+def create_app(
+    settings: Settings, clock: Clock = SYSTEM_CLOCK, web_dist: Path = web.DIST
+) -> Starlette:
     """The gateway as an ASGI app; nothing is opened until the lifespan starts.
 
-    ``clock`` is what "now" and so "today" are for every request (tests move it to other days).
+    ``clock`` is what "now" and so "today" are for every request (tests move it to other days);
+    ``web_dist`` is the reference page's build (``make web``).
     """
 
     @asynccontextmanager
@@ -390,16 +394,19 @@ def create_app(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Starlette:
         allow_queries_via_get=True,  # queries only; a GET mutation is 405
         multipart_uploads_enabled=False,
     )
+    page = web.WebPage(web_dist, dev_mode=settings.dev_mode)
     gate = Gate(settings.limits.max_in_flight, settings.limits.queue_timeout_s)
     rate_limits = RateLimits(settings.ratelimit, settings.cache_url)
     app = Starlette(
         routes=[
-            Route("/", lambda r: RedirectResponse("/graphql")),
+            *page.routes(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/calendar/{token}.ics", calendar_feed),
-            Route("/graphql", NoStore(Authenticated(graphql)), methods=["GET", "POST"]),
+            Route(
+                "/graphql", NoStore(Authenticated(graphql, page.graphiql)), methods=["GET", "POST"]
+            ),
         ],
         lifespan=lifespan,
         # Observed outermost: a request refused by the front (429, 503) has its id and metrics.

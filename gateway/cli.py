@@ -108,7 +108,8 @@ async def _demo(port: int) -> None:
         write_demo_json(DEMO_JSON, url, personas, simulators)
         print(table(personas))
         print(
-            f"\nTokens and simulator URLs: {DEMO_JSON}\nGraphiQL: {url}  (Ctrl-C stops)\n",
+            f"\nTokens and simulator URLs: {DEMO_JSON}\nThe page: http://{settings.host}:"
+            f"{settings.port}/  (pick a persona)\nGraphiQL: {url}  (Ctrl-C stops)\n",
             flush=True,
         )
         await _serve(settings)
