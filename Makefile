@@ -94,7 +94,7 @@ web-test: install web
 	$(NPM) test
 	$(NPM) run e2e
 
-test-dates: install $(AUDIT_STAMP)
+test-dates: install web $(AUDIT_STAMP)
 	@for day in $(DATES); do \
 		echo "== SPO_TEST_TODAY=$$day"; \
 		SPO_TEST_TODAY=$$day $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
