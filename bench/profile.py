@@ -49,6 +49,7 @@ async def run(args: argparse.Namespace, sim_url: str, tmp: Path) -> None:
             "SPO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db",
             "SPO_DEV_MODE": "0",
             "SPO_CACHE_URL": "memory://",
+            "SPO_TRUSTED_DOCUMENTS": "optional",  # its own queries, not the page's
         }
     )
     settings = dataclasses.replace(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from annotated_types import Ge, Gt, Le
 
@@ -127,13 +127,26 @@ class Policy:
             raise ValueError("refused_log_window_minutes must be 0 or more")
 
 
+# Which documents run: only trusted (persisted) ones, those or any other, or any (ids unknown).
+TrustedMode = Literal["required", "optional", "off"]
+
+
 @dataclass(frozen=True, slots=True)
 class GraphQLSettings:
-    """What the endpoint tells about itself. Each defaults to ``dev_mode``'s value."""
+    """What the endpoint tells about itself and which documents it runs.
+
+    ``introspection``, ``suggestions`` and ``graphiql`` default to ``dev_mode``'s value.
+    ``trusted_documents`` (``gateway/trusted.py``): ``required`` runs only the documents of the
+    allowlist, ``optional`` runs those by id and any other text too, ``off`` knows no ids; it
+    defaults to ``required``, ``optional`` in dev mode. The allowlist is the reference page's
+    build manifest (when built) and the manifests in ``trusted_documents_files``.
+    """
 
     introspection: bool = False
     suggestions: bool = False
     graphiql: bool = False
+    trusted_documents: TrustedMode = "required"
+    trusted_documents_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

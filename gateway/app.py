@@ -54,9 +54,17 @@ from domain.errors import (
 from domain.principals import Principal
 from domain.settings import Settings
 from gateway import allocator, web
+from gateway import trusted as trusted_documents
 from gateway.admission import Gate
 from gateway.auth import TokenVerifier
-from gateway.body import check_length, parse_params, parse_request, read_body, replay
+from gateway.body import (
+    check_length,
+    parse_params,
+    parse_request,
+    query_string,
+    read_body,
+    replay,
+)
 from gateway.config import warnings_for
 from gateway.edge import refuse
 from gateway.front import front
@@ -65,6 +73,7 @@ from gateway.ical import render_calendar
 from gateway.metrics import WORKER_UP, OperationNames, metrics
 from gateway.observe import OUTCOME, Observed
 from gateway.ratelimit import RateLimits
+from gateway.trusted import TrustedDocuments
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
 from resolvers.context import Context, RequestState, Services, services_of
@@ -185,9 +194,12 @@ class Authenticated:
     on; it can do nothing by itself.
     """
 
-    def __init__(self, app: GraphQLApp, ide: Callable[[], Response]) -> None:
+    def __init__(
+        self, app: GraphQLApp, ide: Callable[[], Response], trusted: TrustedDocuments
+    ) -> None:
         self.app = app
         self.ide = ide
+        self.trusted = trusted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -226,12 +238,16 @@ class Authenticated:
                     # Read and checked here, so Strawberry only ever parses a body that is
                     # small, UTF-8, shallow JSON and one request.
                     raw = await read_body(receive, length)
-                    parse_request(raw, request.headers.get("content-type", ""))
-                    receive = replay(raw, receive)
+                    data = parse_request(raw, request.headers.get("content-type", ""))
+                    run = self.trusted.resolve(data)  # a trusted document's text, by its id
+                    receive = replay(raw if run is data else orjson.dumps(run), receive)
                 else:
                     # A GET asks a query (never a mutation: 405) in its query string, checked
                     # like a body; it has no body, so no form can make one.
-                    parse_params(request.query_params, scope.get("query_string", b""))
+                    data = parse_params(request.query_params, scope.get("query_string", b""))
+                    run = self.trusted.resolve(data)
+                    if run is not data:
+                        scope["query_string"] = query_string(run)
             except AuthError as exc:
                 await _unauthorised(exc.message, media)(scope, receive, send)
                 return
@@ -388,13 +404,15 @@ def create_app(
             await settle()  # calls abandoned on a hung database finish closing first
             await engine.dispose()
 
+    schema = build_schema(settings.limits, settings.graphql)
     graphql = GraphQLApp(
-        build_schema(settings.limits, settings.graphql),
+        schema,
         graphql_ide="graphiql" if settings.graphql.graphiql else None,
         allow_queries_via_get=True,  # queries only; a GET mutation is 405
         multipart_uploads_enabled=False,
     )
     page = web.WebPage(web_dist, dev_mode=settings.dev_mode)
+    trusted = trusted_documents.load(settings.graphql, schema._schema, web_dist / web.MANIFEST)
     gate = Gate(settings.limits.max_in_flight, settings.limits.queue_timeout_s)
     rate_limits = RateLimits(settings.ratelimit, settings.cache_url)
     app = Starlette(
@@ -405,7 +423,9 @@ def create_app(
             Route("/metrics", metrics),
             Route("/calendar/{token}.ics", calendar_feed),
             Route(
-                "/graphql", NoStore(Authenticated(graphql, page.graphiql)), methods=["GET", "POST"]
+                "/graphql",
+                NoStore(Authenticated(graphql, page.graphiql, trusted)),
+                methods=["GET", "POST"],
             ),
         ],
         lifespan=lifespan,

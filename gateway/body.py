@@ -9,8 +9,9 @@ a ``Content-Length``: a chunked body is counted as it comes)
 ``Content-Type`` is not ``application/json`` (so no form     415
 or ``text/plain`` post, which a browser sends cross-site)
 not UTF-8; not JSON; nested deeper than :data:`MAX_DEPTH`;    400
-not one request object (``query`` a string, ``variables``
-and ``extensions`` objects, ``operationName`` a string)
+not one request object (``query``, ``operationName`` and
+``documentId`` strings, ``variables`` and ``extensions``
+objects)
 a GET's query string longer than :data:`MAX_BODY`             414
 ==========================================================  ======
 
@@ -28,6 +29,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import ClientDisconnect
 from starlette.types import Message, Receive
@@ -112,11 +114,23 @@ def parse_params(params: Mapping[str, str], raw_query: bytes) -> dict[str, Any]:
         raise BadRequestError(
             f"The query string is longer than {MAX_BODY // 1024} KiB: send a POST.", status=414
         )
-    data: dict[str, Any] = {k: params[k] for k in ("query", "operationName") if k in params}
+    data: dict[str, Any] = {
+        k: params[k] for k in ("query", "operationName", "documentId") if k in params
+    }
     for key in ("variables", "extensions"):
         if params.get(key):
             data[key] = _json(params[key], f"The {key!r} parameter")
     return _checked(data)
+
+
+def query_string(request: Mapping[str, Any]) -> bytes:
+    """``request`` as a GET's query string, ``variables`` and ``extensions`` as JSON text."""
+    params = {
+        key: value if isinstance(value, str) else json.dumps(value)
+        for key, value in request.items()
+        if value is not None
+    }
+    return urlencode(params).encode("ascii")
 
 
 def _json(text: str, what: str) -> Any:
@@ -132,6 +146,7 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
     for key, kind, name in (
         ("query", str, "a string"),
         ("operationName", str, "a string"),
+        ("documentId", str, "a string"),
         ("variables", dict, "an object"),
         ("extensions", dict, "an object"),
     ):

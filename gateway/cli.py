@@ -66,20 +66,27 @@ def _tracing() -> None:
         sys.exit(f"spo: configuration error: {exc}")
 
 
-async def _serve(settings: Settings) -> None:
+def _app(settings: Settings) -> Any:
+    """The gateway's app; what only building it can check (the trusted documents' manifests
+    against the schema) stops start-up with a message, as the settings do."""
     from gateway.app import create_app
 
+    try:
+        return create_app(settings)
+    except ConfigError as exc:
+        sys.exit(f"spo: configuration error: {exc}")
+
+
+async def _serve(settings: Settings) -> None:
     _tracing()
-    await uvicorn.Server(server_config(create_app(settings), settings)).serve()
+    await uvicorn.Server(server_config(_app(settings), settings)).serve()
 
 
 def asgi_app() -> Any:
     """The gateway from the environment's settings: the factory ``spo serve`` names, so that
     each of its workers builds its own (``gateway/workers.py``)."""
-    from gateway.app import create_app
-
     _tracing()  # in each worker: the SDK's exporter threads do not survive a new process
-    return create_app(_settings())
+    return _app(_settings())
 
 
 async def _demo(port: int) -> None:
@@ -195,7 +202,9 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "serve":
             from gateway import workers
 
-            options = server_options(_settings())
+            settings = _settings()
+            _app(settings)  # once here: a setting that stops start-up does so before any worker
+            options = server_options(settings)
             sys.exit(workers.serve(f"{__name__}:asgi_app", options, args.workers))
         elif args.command == "simulate":
             asyncio.run(_simulate(args.port))

@@ -15,10 +15,12 @@ points ``SPO_CONFIG`` at its own TOML file; single values are overridden by envi
 ``SPO_INTROSPECTION``       ``1``/``0``: answer introspection queries
 ``SPO_SUGGESTIONS``         ``1``/``0``: "Did you mean …" in validation errors
 ``SPO_GRAPHIQL``            ``1``/``0``: serve GraphiQL at ``/graphql``
+``SPO_TRUSTED_DOCUMENTS``   ``required``, ``optional`` or ``off``
 ``SPO_LOG_FORMAT``          ``json`` or ``plain`` (``[telemetry] log_format``)
 ==========================  =========================================
 
-The three ``[graphql]`` switches default to ``dev_mode``: off in production unless set.
+The three ``[graphql]`` switches default to ``dev_mode``: off in production unless set;
+``trusted_documents`` is ``required`` in production and ``optional`` in dev mode.
 
 Start-up stops, naming the setting, on an unknown table or key, a value of the wrong type or
 out of its bounds (a timeout of zero or less; ``gateway/configtables.py`` checks each table
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import typing
 from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
@@ -49,6 +52,7 @@ from domain.settings import (
     Resilience,
     Settings,
     Telemetry,
+    TrustedMode,
 )
 from gateway.configread import bool_env, float_env, get, opt, section
 from gateway.configsources import register, source
@@ -68,12 +72,23 @@ GRAPHQL_ENV = {
 
 def _graphql(raw: Any, env: Mapping[str, str], dev_mode: bool) -> GraphQLSettings:
     raw = raw if raw is not None else {}
-    check(GraphQLSettings, raw, "graphql")
-    values: dict[str, bool] = {}
+    checked = check(GraphQLSettings, raw, "graphql")
+    values: dict[str, Any] = {}
     for name, variable in GRAPHQL_ENV.items():
         default = get(raw, name, bool, "graphql.") if name in raw else dev_mode
         values[name] = bool_env(env, variable, default)
-    return GraphQLSettings(**values)
+    mode = raw.get("trusted_documents", "optional" if dev_mode else "required")
+    mode = env.get("SPO_TRUSTED_DOCUMENTS", mode)
+    if mode not in typing.get_args(TrustedMode):
+        raise ConfigError(
+            f"setting graphql.trusted_documents (SPO_TRUSTED_DOCUMENTS) must be required, "
+            f"optional or off, not {mode!r}"
+        )
+    return GraphQLSettings(
+        **values,
+        trusted_documents=mode,
+        trusted_documents_files=checked["trusted_documents_files"],
+    )
 
 
 def _telemetry(raw: Any, env: Mapping[str, str]) -> Telemetry:

@@ -20,6 +20,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+# The build's operations (hash → document): the page's trusted documents (gateway/trusted.py).
+MANIFEST = "operations.json"
 DEMO_JSON = Path("var/demo.json")  # written by ``spo demo`` (gateway/cli.py)
 
 _COMMON = (

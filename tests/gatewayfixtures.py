@@ -113,6 +113,8 @@ def test_settings(tmp_path: Path, sim_url: str, database_url: str, **env: str) -
             "SPO_DATABASE_URL": database_url,
             "SPO_DEV_MODE": "0",
             "SPO_CACHE_URL": "memory://",
+            # Tests send their own queries; the ones about trusted documents require them.
+            "SPO_TRUSTED_DOCUMENTS": "optional",
             **env,
         }
     )

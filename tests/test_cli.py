@@ -123,3 +123,21 @@ def test_token_for_any_principal(
     with pytest.raises(SystemExit) as refused:
         main(["token", "--role", "clinician", "--name", "No Id"])
     assert "authorisation_id" in str(refused.value.code)
+
+
+def test_serve_stops_before_any_worker_when_a_trusted_documents_manifest_does_not_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = tmp_path / "client.json"
+    manifest.write_text('{"' + "0" * 64 + '": "{ organizations(search: \\"x\\") { sor } }"}')
+    default = (Path(__file__).parent.parent / "gateway" / "default.toml").read_text("utf-8")
+    config = tmp_path / "config.toml"
+    listed = f'[graphql]\ntrusted_documents_files = ["{manifest}"]\n'
+    config.write_text(default.replace("[graphql]\n", listed, 1))
+    monkeypatch.setenv("SPO_CONFIG", str(config))
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve"])
+    message = str(stopped.value)
+    assert message.startswith("spo: configuration error: setting graphql.trusted_documents_files")
+    assert str(manifest) in message
+    assert "its hash is not the sha256 of its document" in message

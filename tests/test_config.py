@@ -10,8 +10,11 @@ import pytest
 from domain.settings import ConfigError, GraphQLSettings
 from gateway.config import parse_settings, read_toml
 
-ALL_ON = GraphQLSettings(introspection=True, suggestions=True, graphiql=True)
+ALL_ON = GraphQLSettings(
+    introspection=True, suggestions=True, graphiql=True, trusted_documents="optional"
+)
 ALL_OFF = GraphQLSettings()
+SWITCHES = ("introspection", "suggestions", "graphiql")
 
 
 def _graphql(env: dict[str, str], **table: Any) -> GraphQLSettings:
@@ -34,7 +37,7 @@ def test_each_switch_can_be_set_in_the_toml() -> None:
         introspection=True
     )
     assert _graphql({"SPO_DEV_MODE": "1"}, graphiql=False, suggestions=False) == GraphQLSettings(
-        introspection=True
+        introspection=True, trusted_documents="optional"
     )
 
 
@@ -49,10 +52,20 @@ def test_each_switch_can_be_set_in_the_toml() -> None:
 def test_each_switch_has_an_environment_override(variable: str, field: str) -> None:
     on = _graphql({"SPO_DEV_MODE": "0", variable: "1"}, **{field: False})
     assert getattr(on, field) is True
-    assert sum(asdict(on).values()) == 1
+    assert sum(asdict(on)[s] for s in SWITCHES) == 1
     off = _graphql({"SPO_DEV_MODE": "1", variable: "0"})
     assert getattr(off, field) is False
-    assert sum(asdict(off).values()) == 2
+    assert sum(asdict(off)[s] for s in SWITCHES) == 2
+
+
+def test_trusted_documents_are_required_outside_dev_mode_unless_set() -> None:
+    assert _graphql({"SPO_DEV_MODE": "0"}).trusted_documents == "required"
+    assert _graphql({"SPO_DEV_MODE": "1"}).trusted_documents == "optional"
+    assert _graphql({"SPO_DEV_MODE": "0"}, trusted_documents="off").trusted_documents == "off"
+    env = {"SPO_DEV_MODE": "1", "SPO_TRUSTED_DOCUMENTS": "required"}
+    assert _graphql(env, trusted_documents="off").trusted_documents == "required"
+    files = _graphql({}, trusted_documents_files=["clients/app.json"])
+    assert files.trusted_documents_files == ("clients/app.json",)
 
 
 @pytest.mark.parametrize(
@@ -62,6 +75,9 @@ def test_each_switch_has_an_environment_override(variable: str, field: str) -> N
         ({}, {"graphiql": 1}, "graphql.graphiql"),
         ({}, {"sugestions": True}, "sugestions"),
         ({"SPO_GRAPHIQL": "maybe"}, {}, "SPO_GRAPHIQL"),
+        ({}, {"trusted_documents": "sometimes"}, "graphql.trusted_documents"),
+        ({"SPO_TRUSTED_DOCUMENTS": "yes"}, {}, "SPO_TRUSTED_DOCUMENTS"),
+        ({}, {"trusted_documents_files": "app.json"}, "graphql.trusted_documents_files"),
     ],
 )
 def test_a_malformed_switch_stops_start_up_naming_it(

@@ -130,6 +130,8 @@ def test_the_replica_s_settings_parse_for_production() -> None:
     assert settings.cache_url.startswith("redis://")
     assert settings.auth.jwks_url.startswith("https://")
     assert all(url.startswith("https://") for url in _upstream_urls(settings))
+    assert settings.graphql.trusted_documents == "required"
+    assert not settings.graphql.introspection
     # The ConfigMap says the same as the variables, so no replica depends on which wins.
     assert config_toml()["port"] == settings.port
 

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from multidict import CIMultiDictProxy
 
-from domain.settings import GraphQLSettings
 from gateway import web
 from gateway.app import create_app
 from tests.gatewayfixtures import Gateway, start_uvicorn
@@ -54,7 +53,7 @@ async def fetch(gw: Gateway, url: str, **kw: Any) -> tuple[int, str, CIMultiDict
 async def serving(
     gw: Gateway, dist: Path, *, dev_mode: bool, graphiql: bool = True
 ) -> AsyncIterator[str]:
-    graphql = replace(GraphQLSettings(), graphiql=graphiql)
+    graphql = replace(gw.settings.graphql, graphiql=graphiql)
     settings = replace(gw.settings, dev_mode=dev_mode, graphql=graphql)
     server, task, url = await start_uvicorn(create_app(settings, gw.clock, web_dist=dist))
     try:

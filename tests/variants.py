@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import Any
 
-from domain.settings import GraphQLSettings
 from gateway.app import create_app
 from tests.gatewayfixtures import Gateway, start_uvicorn
 
 
 @asynccontextmanager
 async def with_graphql(gw: Gateway, **graphql: bool) -> AsyncIterator[str]:
-    """Serve ``gw``'s settings with ``[graphql]`` switches changed; yields the base URL."""
-    settings = replace(gw.settings, graphql=replace(GraphQLSettings(), **graphql))
+    """Serve ``gw``'s settings with the ``[graphql]`` switches off but those given; yields the
+    base URL."""
+    switches: dict[str, Any] = {"introspection": False, "suggestions": False, "graphiql": False}
+    switches.update(graphql)
+    settings = replace(gw.settings, graphql=replace(gw.settings.graphql, **switches))
     server, task, url = await start_uvicorn(create_app(settings))
     try:
         yield url

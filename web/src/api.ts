@@ -1,13 +1,33 @@
 // The page's one GraphQL client: urql over fetch to the gateway's /graphql, with the bearer
 // token. No document cache: a block takes effect on the very next request, so every view asks
 // the graph again (request policy network-only).
+//
+// Every operation is sent as its trusted document's hash only (extensions.persistedQuery), never
+// as text: the gateway runs the build's manifest (dist/operations.json) and nothing else outside
+// dev mode. The hash is the one GraphQL Code Generator wrote into the document at build time.
 
+import { persistedExchange } from "@urql/exchange-persisted";
 import { Client, fetchExchange, type CombinedError } from "urql";
+
+/** The build-time hash of a generated document (its `__meta__.hash`). */
+export async function documentHash(_query: string, document: object): Promise<string> {
+  const hash = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
+  if (typeof hash !== "string") throw new Error("a document without its build-time hash");
+  return hash;
+}
 
 export function makeClient(token: string): Client {
   return new Client({
     url: "/graphql",
-    exchanges: [fetchExchange],
+    exchanges: [
+      persistedExchange({
+        enforcePersistedQueries: true, // the hash alone, and no retry with the text
+        enableForMutation: true,
+        preferGetForPersistedQueries: false, // variables hold CPR numbers: never in a URL
+        generateHash: documentHash,
+      }),
+      fetchExchange,
+    ],
     requestPolicy: "network-only",
     preferGetMethod: false,
     fetchOptions: () => ({
