@@ -71,18 +71,7 @@ export const Appointments = graphql(`
           }
         }
       }
-      sources {
-        id
-        name
-        kind
-        status
-        fetchedAt
-        refusedDocuments
-      }
-      notices {
-        code
-        message
-      }
+      ...Told
     }
   }
 `);
@@ -135,18 +124,25 @@ export const Stamkort = graphql(`
           ...Entered
         }
       }
-      sources {
-        id
-        name
-        kind
-        status
-        fetchedAt
-        refusedDocuments
-      }
-      notices {
-        code
-        message
-      }
+      ...Told
+    }
+  }
+`);
+
+// What every view shows beside its data: each source's status and the notices (a withheld part).
+export const ToldFragment = graphql(`
+  fragment Told on PatientOverview {
+    sources {
+      id
+      name
+      kind
+      status
+      fetchedAt
+      refusedDocuments
+    }
+    notices {
+      code
+      message
     }
   }
 `);
@@ -248,18 +244,7 @@ export const Plans = graphql(`
           status
         }
       }
-      sources {
-        id
-        name
-        kind
-        status
-        fetchedAt
-        refusedDocuments
-      }
-      notices {
-        code
-        message
-      }
+      ...Told
     }
   }
 `);
