@@ -44,7 +44,7 @@ from resolvers.pipeline import (
 )
 from resolvers.sources import source_states, source_types
 from resolvers.stamkort import stamkort_of
-from resolvers.vocab import Role
+from resolvers.vocab import PlanStatus, Role
 from store.auditlog import NewEntry, actor_columns
 
 PARTS = (PATIENT, STAMKORT, APPOINTMENTS, PLANS, GOALS)
@@ -99,7 +99,7 @@ def _plans(records: Sequence[Any]) -> list[dict[str, Any]]:
         {
             "id": f"{p.source}:{p.id}",
             "title": p.title,
-            "status": p.status,
+            "status": PlanStatus(p.status).name,
             "organization": {"name": p.organization.name} if p.organization else None,
             "activities": [
                 {
