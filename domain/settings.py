@@ -129,11 +129,17 @@ class Policy:
 
 @dataclass(frozen=True, slots=True)
 class GraphQLSettings:
-    """What the endpoint tells about itself. Each defaults to ``dev_mode``'s value."""
+    """What the endpoint tells about itself. The first three default to ``dev_mode``'s value.
+
+    ``federation``: serve the graph as an Apollo Federation 2 subgraph (``_service { sdl }``
+    and ``_entities`` for the ``PatientEntity`` entity, ``resolvers/federation.py``); off by
+    default, in dev mode too.
+    """
 
     introspection: bool = False
     suggestions: bool = False
     graphiql: bool = False
+    federation: bool = False
 
 
 @dataclass(frozen=True, slots=True)

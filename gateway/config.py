@@ -15,10 +15,12 @@ points ``SPO_CONFIG`` at its own TOML file; single values are overridden by envi
 ``SPO_INTROSPECTION``       ``1``/``0``: answer introspection queries
 ``SPO_SUGGESTIONS``         ``1``/``0``: "Did you mean …" in validation errors
 ``SPO_GRAPHIQL``            ``1``/``0``: serve GraphiQL at ``/graphql``
+``SPO_FEDERATION``          ``1``/``0``: serve an Apollo Federation 2 subgraph
 ``SPO_LOG_FORMAT``          ``json`` or ``plain`` (``[telemetry] log_format``)
 ==========================  =========================================
 
-The three ``[graphql]`` switches default to ``dev_mode``: off in production unless set.
+The first three ``[graphql]`` switches default to ``dev_mode``: off in production unless set;
+``federation`` is off unless set, in dev mode too.
 
 Start-up stops, naming the setting, on an unknown table or key, a value of the wrong type or
 out of its bounds (a timeout of zero or less; ``gateway/configtables.py`` checks each table
@@ -64,6 +66,7 @@ GRAPHQL_ENV = {
     "suggestions": "SPO_SUGGESTIONS",
     "graphiql": "SPO_GRAPHIQL",
 }
+FEDERATION_ENV = "SPO_FEDERATION"
 
 
 def _graphql(raw: Any, env: Mapping[str, str], dev_mode: bool) -> GraphQLSettings:
@@ -73,6 +76,9 @@ def _graphql(raw: Any, env: Mapping[str, str], dev_mode: bool) -> GraphQLSetting
     for name, variable in GRAPHQL_ENV.items():
         default = get(raw, name, bool, "graphql.") if name in raw else dev_mode
         values[name] = bool_env(env, variable, default)
+    # Not a switch of what the endpoint tells in dev: a subgraph is a deployment's choice.
+    federation = get(raw, "federation", bool, "graphql.") if "federation" in raw else False
+    values["federation"] = bool_env(env, FEDERATION_ENV, federation)
     return GraphQLSettings(**values)
 
 

@@ -55,10 +55,19 @@ def test_each_switch_has_an_environment_override(variable: str, field: str) -> N
     assert sum(asdict(off).values()) == 2
 
 
+def test_federation_is_off_unless_set_in_dev_mode_too() -> None:
+    assert _graphql({"SPO_DEV_MODE": "1"}).federation is False
+    assert _graphql({"SPO_DEV_MODE": "0"}, federation=True) == GraphQLSettings(federation=True)
+    assert _graphql({"SPO_DEV_MODE": "0", "SPO_FEDERATION": "1"}).federation is True
+    assert _graphql({"SPO_FEDERATION": "0"}, federation=True).federation is False
+
+
 @pytest.mark.parametrize(
     ("env", "table", "named"),
     [
         ({}, {"introspection": "yes"}, "graphql.introspection"),
+        ({}, {"federation": "on"}, "graphql.federation"),
+        ({"SPO_FEDERATION": "maybe"}, {}, "SPO_FEDERATION"),
         ({}, {"graphiql": 1}, "graphql.graphiql"),
         ({}, {"sugestions": True}, "sugestions"),
         ({"SPO_GRAPHIQL": "maybe"}, {}, "SPO_GRAPHIQL"),
