@@ -113,6 +113,7 @@ soak: install
 
 schema: install
 	$(BIN)/spo export-schema > schema.graphql
+	$(BIN)/spo export-schema --federation > schema.federation.graphql
 
 clean:
 	rm -rf $(VENV) var build *.egg-info $(AUDIT)/node_modules web/dist web/node_modules web/test-results

@@ -30,6 +30,14 @@ def test_committed_schema_is_current() -> None:
     assert committed == export_schema(), "schema.graphql drifted: run `make schema` and commit"
 
 
+def test_committed_federation_schema_is_current() -> None:
+    # The subgraph's SDL, as `_service { sdl }` gives it (tests/test_federation.py checks that).
+    committed = (ROOT / "schema.federation.graphql").read_text("utf-8")
+    assert committed == export_schema(federation=True), (
+        "schema.federation.graphql drifted: run `make schema` and commit"
+    )
+
+
 def test_guarded_fields_are_declared_in_the_schema() -> None:
     document = parse(export_schema())
     overview = next(
