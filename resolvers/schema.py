@@ -57,18 +57,14 @@ class Schema(strawberry.Schema):
 FEDERATION_VERSION: Final = "2.11"
 
 
-class FederatedSchema(strawberry.federation.Schema):
-    """Strawberry's federation schema, without its error log (as :class:`Schema`), and with
-    ``_entities`` bounded and checked (``resolvers/federation.py`` ``entities``)."""
+class FederatedSchema(strawberry.federation.Schema, Schema):
+    """Strawberry's federation schema, without its error log (:class:`Schema`'s
+    ``process_errors``, next in the method order), and with ``_entities`` bounded and checked
+    (``resolvers/federation.py`` ``entities``)."""
 
     def __init__(self, *, max_representations: int, **kwargs: Any) -> None:
         self.max_representations = max_representations  # read while the base class builds
         super().__init__(federation_version=FEDERATION_VERSION, **kwargs)
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        return None
 
     def entities_resolver(
         self, info: Info, representations: list[FederationAny]

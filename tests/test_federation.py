@@ -90,6 +90,7 @@ pytestmark = pytest.mark.in_process
 async def test_the_sdl_declares_the_entity_and_is_the_committed_file(
     federated: InProcessGateway,
 ) -> None:
+    assert not federated.settings.graphql.introspection  # a subgraph tells its SDL regardless
     body = await federated.query("citizen-multi", SDL)
     sdl = body["data"]["_service"]["sdl"]
     assert 'type PatientEntity @key(fields: "cpr")' in sdl
