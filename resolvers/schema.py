@@ -63,13 +63,12 @@ class FederatedSchema(strawberry.federation.Schema, Schema):
     (``resolvers/federation.py`` ``entities``)."""
 
     def __init__(self, *, max_representations: int, **kwargs: Any) -> None:
-        self.max_representations = max_representations  # read while the base class builds
+        self.max_representations = max_representations
         super().__init__(federation_version=FEDERATION_VERSION, **kwargs)
 
     def entities_resolver(
         self, info: Info, representations: list[FederationAny]
     ) -> list[FederationAny]:
-        # Any list: the router's representations, each checked by ``entities``.
         return entities(info, list(representations), self.max_representations)
 
 
