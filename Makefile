@@ -19,6 +19,9 @@ BUILD_REQUIRES := $(BIN)/python -c 'import tomllib; \
 # graphql-http's audit (tests/conformance/, run by node): reinstalled when its lock changes.
 AUDIT := tests/conformance
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum $(AUDIT)/package-lock.json | cut -d' ' -f1)
+# @apollo/composition for the subgraph's composition test (tests/federation/, run by node).
+FEDERATION := tests/federation
+FEDERATION_STAMP := $(FEDERATION)/node_modules/.installed-$(shell cksum $(FEDERATION)/package-lock.json | cut -d' ' -f1)
 
 # The times that break calendars (Copenhagen wall time): summer, the repeated hour of the October
 # DST change, ISO week 53, just after a new year, a leap day, just after the March DST change.
@@ -56,6 +59,11 @@ $(AUDIT_STAMP): $(AUDIT)/package-lock.json
 		npm ci --prefix $(AUDIT) --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the graphql-http audit test will be skipped"; fi
 
+$(FEDERATION_STAMP): $(FEDERATION)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(FEDERATION) --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the federation composition test will be skipped"; fi
+
 # uv only, from the lock with its hash, so a lock that no longer fits pyproject.toml (a merged
 # branch added a dependency) can still be remade.
 $(BIN)/uv: | $(BIN)/python
@@ -85,7 +93,7 @@ demo: install web
 	$(BIN)/spo demo
 
 # pytest, then the page: its generated types against the schema, Vitest, Playwright end to end.
-test: install web $(AUDIT_STAMP)
+test: install web $(AUDIT_STAMP) $(FEDERATION_STAMP)
 	$(BIN)/python -m pytest -q
 	$(MAKE) web-test
 
@@ -94,7 +102,7 @@ web-test: install web
 	$(NPM) test
 	$(NPM) run e2e
 
-test-dates: install web $(AUDIT_STAMP)
+test-dates: install web $(AUDIT_STAMP) $(FEDERATION_STAMP)
 	@for day in $(DATES); do \
 		echo "== SPO_TEST_TODAY=$$day"; \
 		SPO_TEST_TODAY=$$day $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
@@ -113,6 +121,7 @@ soak: install
 
 schema: install
 	$(BIN)/spo export-schema > schema.graphql
+	$(BIN)/spo export-schema --federation > schema.federation.graphql
 
 clean:
-	rm -rf $(VENV) var build *.egg-info $(AUDIT)/node_modules web/dist web/node_modules web/test-results
+	rm -rf $(VENV) var build *.egg-info $(AUDIT)/node_modules $(FEDERATION)/node_modules web/dist web/node_modules web/test-results

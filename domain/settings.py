@@ -138,8 +138,13 @@ class GraphQLSettings:
     ``introspection``, ``suggestions`` and ``graphiql`` default to ``dev_mode``'s value.
     ``trusted_documents`` (``gateway/trusted.py``): ``required`` runs only the documents of the
     allowlist, ``optional`` runs those by id and any other text too, ``off`` knows no ids; it
-    defaults to ``required``, ``optional`` in dev mode. The allowlist is the reference page's
-    build manifest (when built) and the manifests in ``trusted_documents_files``.
+    defaults to ``required``, ``optional`` in dev mode or as a subgraph. The allowlist is the
+    reference page's build manifest (when built) and the manifests in
+    ``trusted_documents_files``.
+
+    ``federation``: serve the graph as an Apollo Federation 2 subgraph (``_service { sdl }``
+    and ``_entities`` for the ``PatientEntity`` entity, ``resolvers/federation.py``); off by
+    default, in dev mode too.
     """
 
     introspection: bool = False
@@ -147,6 +152,7 @@ class GraphQLSettings:
     graphiql: bool = False
     trusted_documents: TrustedMode = "required"
     trusted_documents_files: tuple[str, ...] = ()
+    federation: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ spo demo                 simulators + gateway + demo personas (var/demo.json)
 spo serve [--workers N]  the gateway alone (SPO_CONFIG / SPO_* settings), in N processes
 spo simulate             the simulated sources alone
 spo token PERSONA        a dev token for a demo persona
-spo export-schema        print the GraphQL schema (SDL)
+spo export-schema        print the GraphQL schema (SDL); --federation: the subgraph's
 spo db upgrade           apply database migrations
 spo audit verify         check the access log's hash chain
 spo audit purge          delete entries past retention, keeping the chain verifiable
@@ -136,10 +136,13 @@ async def _simulate(port: int) -> None:
         await sims.close()
 
 
-def export_schema() -> str:
+def export_schema(federation: bool = False) -> str:
+    """The schema's SDL; ``federation``: the Federation 2 subgraph's, as ``_service { sdl }``
+    gives it (both are Strawberry's printer over the same schema)."""
+    from domain.settings import GraphQLSettings
     from resolvers.schema import build_schema
 
-    return build_schema().as_str() + "\n"
+    return build_schema(graphql=GraphQLSettings(federation=federation)).as_str() + "\n"
 
 
 async def _audit(action: str) -> int:
@@ -184,7 +187,10 @@ def main(argv: list[str] | None = None) -> None:
     sim = sub.add_parser("simulate", help="the simulated sources alone")
     sim.add_argument("--port", type=int, default=SIMULATOR_PORT)
     clitoken.add_parser(sub)
-    sub.add_parser("export-schema", help="print the GraphQL schema")
+    export = sub.add_parser("export-schema", help="print the GraphQL schema")
+    export.add_argument(
+        "--federation", action="store_true", help="the Apollo Federation 2 subgraph's schema"
+    )
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
     audit = sub.add_parser("audit", help="access log")
@@ -211,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "token":
             clitoken.run(args, _settings())
         elif args.command == "export-schema":
-            sys.stdout.write(export_schema())
+            sys.stdout.write(export_schema(args.federation))
         elif args.command == "db":
             from store.engine import upgrade
 

@@ -16,11 +16,14 @@ points ``SPO_CONFIG`` at its own TOML file; single values are overridden by envi
 ``SPO_SUGGESTIONS``         ``1``/``0``: "Did you mean …" in validation errors
 ``SPO_GRAPHIQL``            ``1``/``0``: serve GraphiQL at ``/graphql``
 ``SPO_TRUSTED_DOCUMENTS``   ``required``, ``optional`` or ``off``
+``SPO_FEDERATION``          ``1``/``0``: serve an Apollo Federation 2 subgraph
 ``SPO_LOG_FORMAT``          ``json`` or ``plain`` (``[telemetry] log_format``)
 ==========================  =========================================
 
-The three ``[graphql]`` switches default to ``dev_mode``: off in production unless set;
-``trusted_documents`` is ``required`` in production and ``optional`` in dev mode.
+The first three ``[graphql]`` switches default to ``dev_mode``: off in production unless set;
+``federation`` is off unless set, in dev mode too; ``trusted_documents`` is ``required`` in
+production and ``optional`` in dev mode or as a subgraph (a router's query plans are in no
+manifest: its safelist is the router's, so ``required`` with ``federation`` stops start-up).
 
 Start-up stops, naming the setting, on an unknown table or key, a value of the wrong type or
 out of its bounds (a timeout of zero or less; ``gateway/configtables.py`` checks each table
@@ -68,6 +71,7 @@ GRAPHQL_ENV = {
     "suggestions": "SPO_SUGGESTIONS",
     "graphiql": "SPO_GRAPHIQL",
 }
+FEDERATION_ENV = "SPO_FEDERATION"
 
 
 def _graphql(raw: Any, env: Mapping[str, str], dev_mode: bool) -> GraphQLSettings:
@@ -77,12 +81,22 @@ def _graphql(raw: Any, env: Mapping[str, str], dev_mode: bool) -> GraphQLSetting
     for name, variable in GRAPHQL_ENV.items():
         default = get(raw, name, bool, "graphql.") if name in raw else dev_mode
         values[name] = bool_env(env, variable, default)
-    mode = raw.get("trusted_documents", "optional" if dev_mode else "required")
+    # Not a switch of what the endpoint tells in dev: a subgraph is a deployment's choice.
+    federation = get(raw, "federation", bool, "graphql.") if "federation" in raw else False
+    values["federation"] = bool_env(env, FEDERATION_ENV, federation)
+    lenient = dev_mode or values["federation"]
+    mode = raw.get("trusted_documents", "optional" if lenient else "required")
     mode = env.get("SPO_TRUSTED_DOCUMENTS", mode)
     if mode not in typing.get_args(TrustedMode):
         raise ConfigError(
             f"setting graphql.trusted_documents (SPO_TRUSTED_DOCUMENTS) must be required, "
             f"optional or off, not {mode!r}"
+        )
+    if mode == "required" and values["federation"]:
+        raise ConfigError(
+            "setting graphql.trusted_documents: required cannot serve a subgraph "
+            "(graphql.federation): a router's query plans are in no manifest; set it to "
+            "optional or off and keep the safelist at the router"
         )
     return GraphQLSettings(
         **values,

@@ -19,7 +19,7 @@ from domain.cpr import normalise_cpr
 from domain.errors import BadInputError, ForbiddenError, NotFoundError, UpstreamError
 from domain.principals import Citizen, Clinician, Relative
 from resolvers import attempts, calendar
-from resolvers.context import AuditSubject, Context
+from resolvers.context import Context
 from resolvers.paging import After, Before, First, Last, page_args
 from resolvers.types import DataCategory, Organization, PageInfo, PatientCpr
 from resolvers.vocab import AccessAction, Role, described, graph_enum
@@ -143,7 +143,7 @@ async def _sor_exists(info: Info[Context, None], sor: str) -> None:
 
 def _log_relative(ctx: Context, cpr: str, action: str) -> None:
     if isinstance(ctx.principal, Relative):
-        ctx.state.audit = AuditSubject(patient_cpr=cpr, action=action)
+        ctx.state.subject(cpr, action)
 
 
 async def create_block(
@@ -153,6 +153,7 @@ async def create_block(
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
+    ctx.state.claim(cpr, "block")
     creator = Actor.of(attempts.may_manage(ctx, cpr, calendar.local_date(now)))
     block = rules.Block.new(  # every block rule (domain/blocks.py)
         patient_cpr=cpr,
@@ -183,6 +184,7 @@ async def end_block(
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(cpr)
+    ctx.state.claim(cpr, "unblock")
     actor = attempts.may_manage(ctx, cpr, calendar.local_date(now))
     if not BLOCK_ID.fullmatch(str(id)):
         # Not an id we could have made: like any unknown id, and it never reaches the database.
@@ -201,6 +203,7 @@ async def override_blocks(
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
+    ctx.state.claim(cpr, "override")
     clinician = ctx.principal
     if not isinstance(clinician, Clinician):
         raise ForbiddenError("Only health professionals can override a patient's blocks.")
@@ -217,9 +220,7 @@ async def override_blocks(
         window=window,
     )
     await ctx.services.overrides.add(o)
-    ctx.state.audit = AuditSubject(
-        patient_cpr=cpr, action="override", override_id=o.id, override_reason=o.reason
-    )
+    ctx.state.subject(cpr, "override", override_id=o.id, override_reason=o.reason)
     return Override(
         id=strawberry.ID(o.id),
         basis=OverrideBasis(o.basis),

@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from domain.access import Category, Scope
 from domain.clock import Clock
 from domain.decision import Decision
+from domain.errors import BadInputError
 from domain.principals import Principal
 from domain.settings import Settings
 
@@ -78,18 +79,57 @@ class AuditSubject:
     override_reason: str | None = None
 
 
+# The same words whatever the other number is: nothing tells whether it is anyone's.
+ONE_PATIENT = (
+    "One patient per request: this operation already names another patient. "
+    "Ask for each patient in a request of its own."
+)
+ONE_ACTION = (
+    "One kind of change per request: this operation already makes another kind of change "
+    "for the patient. Send each in a request of its own."
+)
+VIEW = "view"
+
+
 @dataclass(slots=True)
 class RequestState:
-    """Per-request bookkeeping, filled by resolvers and the guard, read by schema extensions."""
+    """Per-request bookkeeping, filled by resolvers and the guard, read by schema extensions.
+
+    An operation reads or changes one patient, in one way (:meth:`claim`): it has one
+    access-log entry, one scope and one decision for her, so a second patient would go unlogged.
+    """
 
     request_id: str
     now: datetime
     scope: Scope | None = None
     decision: Decision | None = None
     audit: AuditSubject | None = None
+    claimed: tuple[str, str] | None = None
     withheld: bool = False
     errors: list[GraphQLError] = field(default_factory=list)
     reported: set[tuple[str, str]] = field(default_factory=set)
+
+    def claim(self, cpr: str, action: str = VIEW) -> None:
+        """Make ``cpr`` (and ``action`` on her) the one this operation is about, or raise
+        ``BadInputError``. Call it synchronously, before the field's first ``await``: the root
+        fields of a query run at once, so the first in the document wins, before any of them
+        has fetched (or logged) anything. The same patient and action again is fine."""
+        if self.claimed is None:
+            self.claimed = (cpr, action)
+        elif self.claimed[0] != cpr:
+            raise BadInputError(ONE_PATIENT)
+        elif self.claimed[1] != action:
+            raise BadInputError(ONE_ACTION)
+
+    def subject(self, cpr: str, action: str = VIEW, **fields: Any) -> AuditSubject:
+        """The access-log subject of the claimed patient: made once, then shared, so every
+        field that reads her adds its categories to the one entry (``fields``: the
+        ``AuditSubject``'s, for the first caller)."""
+        if self.claimed != (cpr, action):
+            raise RuntimeError("logging a patient or action the operation did not claim")
+        if self.audit is None:
+            self.audit = AuditSubject(patient_cpr=cpr, action=action, **fields)
+        return self.audit
 
     def report(self, key: tuple[str, str], error: GraphQLError) -> None:
         """Add ``error`` to the response once per ``key`` (e.g. (source, code))."""

@@ -20,7 +20,7 @@ from domain.cpr import normalise_cpr
 from domain.errors import ForbiddenError
 from domain.principals import Citizen, Clinician, Relative
 from resolvers import attempts, calendar
-from resolvers.context import AuditSubject, Context
+from resolvers.context import Context
 from resolvers.types import PatientCpr
 from resolvers.vocab import Role
 from store.feedstore import Feed, FeedLifetime
@@ -98,7 +98,7 @@ def feed_of(info: Info[Context, None], feed: Feed) -> CalendarFeed:
 def _log_relative(ctx: Context, cpr: str, action: str) -> None:
     # A relative's change to a feed on the patient's data is an action like any other.
     if isinstance(ctx.principal, Relative):
-        ctx.state.audit = AuditSubject(patient_cpr=cpr, action=action)
+        ctx.state.subject(cpr, action)
 
 
 async def _confirm(info: Info[Context, None], cpr: str) -> CalendarFeed | None:
@@ -145,6 +145,7 @@ async def resolve_calendar_feeds(
 async def rotate_calendar_feed(info: Info[Context, None], cpr: PatientCpr) -> CalendarFeed:
     ctx = info.context
     cpr = normalise_cpr(cpr)
+    ctx.state.claim(cpr, "feed-rotate")
     owner = await _owner(ctx, cpr)
     feed = await ctx.services.feeds.rotate_feed(
         cpr,
@@ -160,6 +161,7 @@ async def rotate_calendar_feed(info: Info[Context, None], cpr: PatientCpr) -> Ca
 
 async def confirm_calendar_feed(info: Info[Context, None], cpr: PatientCpr) -> CalendarFeed | None:
     cpr = normalise_cpr(cpr)
+    info.context.state.claim(cpr, "feed-confirm")
     confirmed = await _confirm(info, cpr)
     _log_relative(info.context, cpr, "feed-confirm")
     return confirmed
@@ -178,6 +180,7 @@ async def revoke_calendar_feed(
 ) -> bool:
     ctx = info.context
     cpr = normalise_cpr(cpr)
+    ctx.state.claim(cpr, "feed-revoke")
     owner = await _owner(ctx, cpr)
     now = ctx.state.now
     if id:

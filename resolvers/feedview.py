@@ -17,7 +17,7 @@ from domain.access import Category
 from domain.clock import local_date
 from domain.principals import Citizen, Principal, Relative
 from domain.records import AppointmentRecord
-from resolvers.context import AuditSubject, Context, RequestState, Services
+from resolvers.context import Context, RequestState, Services
 from resolvers.pipeline import APPOINTMENTS, decide, fetch, read_scope
 from store.feedstore import Feed
 
@@ -37,11 +37,8 @@ def feed_context(services: Services, feed: Feed, now: datetime) -> Context:
     state = RequestState(request_id=uuid.uuid4().hex, now=now)
     if isinstance(principal, Relative):
         # A relative's calendar reading the patient's appointments is a lookup like any other.
-        state.audit = AuditSubject(
-            patient_cpr=feed.patient_cpr,
-            action="calendar-feed",
-            categories={Category.APPOINTMENTS},
-        )
+        state.claim(feed.patient_cpr, "calendar-feed")
+        state.subject(feed.patient_cpr, "calendar-feed", categories={Category.APPOINTMENTS})
     return Context(principal=principal, services=services, state=state)
 
 

@@ -29,7 +29,7 @@ from resolvers.appointments import (
     AppointmentView,
 )
 from resolvers.blocks import AccessLogConnection, Block, resolve_access_log, resolve_blocks
-from resolvers.context import AuditSubject, Context
+from resolvers.context import Context
 from resolvers.feed import (
     CalendarFeed,
     CalendarFeedEntry,
@@ -59,7 +59,7 @@ from resolvers.vocab import NoticeCode
 from resolvers.window import fetch_window, selection_of, window_of
 
 log = logging.getLogger(__name__)
-__all__ = ["REGISTERS", "PatientOverview", "patient_overview"]
+__all__ = ["REGISTERS", "PatientOverview", "admit", "overview_of", "patient_overview"]
 
 
 @strawberry.type(description="Who the overview is about.")
@@ -205,25 +205,45 @@ class PatientOverview:
         return []
 
 
-async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOverview:
-    """Root resolver of ``patientOverview``: tenancy, plan, fetch and decide (``pipeline``)."""
+def admit(ctx: Context, cpr: str) -> str:
+    """The rules before anything of patient ``cpr`` is read; returns her normalised number.
+
+    Synchronous, so it runs before the operation's other fields await: the one patient of the
+    operation (``RequestState.claim``), then tenancy (a refusal is recorded in her Min Log).
+    ``patientOverview`` and the federation entity (``resolvers/federation.py``) both call it,
+    then :func:`overview_of`.
+    """
+    cpr = normalise_cpr(cpr)
+    ctx.state.claim(cpr)
+    attempts.may_view(ctx, cpr, calendar.local_date(ctx.state.now))  # records a refused attempt
+    return cpr
+
+
+async def overview_of(info: Info[Context, None], cpr: str) -> PatientOverview:
+    """The overview of an admitted patient (:func:`admit`): blocks and override, the
+    access-log subject, then plan, fetch and decide (``pipeline``) for what ``info``'s field
+    selects."""
     ctx = info.context
     state = ctx.state
-    cpr = normalise_cpr(cpr)
-    principal = ctx.principal
-    attempts.may_view(ctx, cpr, calendar.local_date(state.now))  # records a refused attempt
     scope = await read_scope(ctx, cpr)
     state.scope = scope
-    if isinstance(principal, Clinician | Relative):
-        state.audit = AuditSubject(
-            patient_cpr=cpr,
-            override_id=scope.override.id if scope.override else None,
-            override_reason=scope.override.reason if scope.override else None,
+    if isinstance(ctx.principal, Clinician | Relative):
+        override = scope.override
+        state.subject(
+            cpr,
+            override_id=override.id if override else None,
+            override_reason=override.reason if override else None,
         )
     parts, sub_units = plan(info, scope)
     window = fetch_window(info, state.now)
     fetched = await fetch(ctx, cpr, scope, parts, sub_unit_filter=sub_units, window=window)
-    state.decision = decide(scope, fetched)
+    decision = decide(scope, fetched)
+    state.decision = decision
     return PatientOverview(
-        cpr=cpr, fetched=fetched, decision=state.decision, source_types=source_types(ctx)
+        cpr=cpr, fetched=fetched, decision=decision, source_types=source_types(ctx)
     )
+
+
+async def patient_overview(info: Info[Context, None], cpr: str) -> PatientOverview:
+    """Root resolver of ``patientOverview``: :func:`admit`, then :func:`overview_of`."""
+    return await overview_of(info, admit(info.context, cpr))

@@ -7,13 +7,14 @@ the parser and validation caches skip repeated work for repeated queries.
 
 ``[graphql]`` settings: without ``introspection`` the validation rules refuse ``__schema`` and
 ``__type``; without ``suggestions`` no "Did you mean …" reaches a client (see
-``resolvers/reporting.py`` for the kinds Strawberry's switch leaves in).
+``resolvers/reporting.py`` for the kinds Strawberry's switch leaves in). With ``federation`` the
+schema is an Apollo Federation 2 subgraph's (``resolvers/federation.py``), built the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
@@ -26,12 +27,14 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, Info
 
 from domain.settings import GraphQLSettings, Limits
 from resolvers.audit import AuditExtension
 from resolvers.fastpath import PLAIN_ATTRIBUTE, fast_executor
+from resolvers.federation import PatientEntity, entities
 from resolvers.query import Mutation, Query
 from resolvers.reporting import ReportErrors
 
@@ -48,6 +51,25 @@ class Schema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+
+# The newest Federation 2 version the installed Strawberry speaks (it has no Federation 1 mode).
+FEDERATION_VERSION: Final = "2.11"
+
+
+class FederatedSchema(strawberry.federation.Schema, Schema):
+    """Strawberry's federation schema, without its error log (:class:`Schema`'s
+    ``process_errors``, next in the method order), and with ``_entities`` bounded and checked
+    (``resolvers/federation.py`` ``entities``)."""
+
+    def __init__(self, *, max_representations: int, **kwargs: Any) -> None:
+        self.max_representations = max_representations
+        super().__init__(federation_version=FEDERATION_VERSION, **kwargs)
+
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        return entities(info, list(representations), self.max_representations)
 
 
 def build_schema(
@@ -70,7 +92,7 @@ def build_schema(
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
-    schema = Schema(
+    options: dict[str, Any] = dict(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(
@@ -88,6 +110,13 @@ def build_schema(
         ],
         execution_context_class=fast_executor() if fast_path else None,
     )
+    schema: strawberry.Schema
+    if graphql.federation:
+        schema = FederatedSchema(
+            types=[PatientEntity], max_representations=limits.max_aliases, **options
+        )
+    else:
+        schema = Schema(**options)
     plain_attribute_fields(schema)
     return schema
 

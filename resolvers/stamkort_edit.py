@@ -17,7 +17,7 @@ from domain.entered import Provenance, StamkortState
 from domain.errors import BadInputError, BlockedError, StaleEditError
 from domain.principals import Citizen, Clinician
 from resolvers import attempts, calendar
-from resolvers.context import AuditSubject, Context
+from resolvers.context import Context
 from resolvers.guard import withhold
 from resolvers.pipeline import STAMKORT, decide_stamkort, read_scope, visible_edits
 from resolvers.stamkort import EnteredValue, StamkortField, entered_value, number_visible
@@ -151,6 +151,7 @@ async def update_stamkort(
     ctx = info.context
     now = ctx.state.now
     cpr = normalise_cpr(input.cpr)
+    ctx.state.claim(cpr, "edit")
     attempts.may_view(ctx, cpr, calendar.local_date(now))
     scope: Scope | None = None
     if isinstance(ctx.principal, Clinician):
@@ -159,9 +160,7 @@ async def update_stamkort(
             raise BlockedError("The patient has blocked you from their stamkort.")
     changes = changes_of(input)
     if not isinstance(ctx.principal, Citizen):
-        ctx.state.audit = AuditSubject(
-            patient_cpr=cpr, action="edit", categories={Category.STAMKORT}
-        )
+        ctx.state.subject(cpr, "edit", categories={Category.STAMKORT})
     # A clinician whose blocks hide some edits counts versions over the edits they can see
     # (as ``Stamkort.version`` does for them); the store compares real versions.
     counted = scope if scope is not None and scope.may_hide_stamkort_edits else None

@@ -64,14 +64,29 @@ def test_trusted_documents_are_required_outside_dev_mode_unless_set() -> None:
     assert _graphql({"SPO_DEV_MODE": "0"}, trusted_documents="off").trusted_documents == "off"
     env = {"SPO_DEV_MODE": "1", "SPO_TRUSTED_DOCUMENTS": "required"}
     assert _graphql(env, trusted_documents="off").trusted_documents == "required"
+    subgraph = _graphql({"SPO_DEV_MODE": "0"}, federation=True)
+    assert subgraph.trusted_documents == "optional"  # a router's plans are in no manifest
+    with pytest.raises(ConfigError, match=r"required cannot serve a subgraph"):
+        _graphql({"SPO_DEV_MODE": "0", "SPO_FEDERATION": "1", "SPO_TRUSTED_DOCUMENTS": "required"})
     files = _graphql({}, trusted_documents_files=["clients/app.json"])
     assert files.trusted_documents_files == ("clients/app.json",)
+
+
+def test_federation_is_off_unless_set_in_dev_mode_too() -> None:
+    assert _graphql({"SPO_DEV_MODE": "1"}).federation is False
+    assert _graphql({"SPO_DEV_MODE": "0"}, federation=True) == GraphQLSettings(
+        federation=True, trusted_documents="optional"
+    )
+    assert _graphql({"SPO_DEV_MODE": "0", "SPO_FEDERATION": "1"}).federation is True
+    assert _graphql({"SPO_FEDERATION": "0"}, federation=True).federation is False
 
 
 @pytest.mark.parametrize(
     ("env", "table", "named"),
     [
         ({}, {"introspection": "yes"}, "graphql.introspection"),
+        ({}, {"federation": "on"}, "graphql.federation"),
+        ({"SPO_FEDERATION": "maybe"}, {}, "SPO_FEDERATION"),
         ({}, {"graphiql": 1}, "graphql.graphiql"),
         ({}, {"sugestions": True}, "sugestions"),
         ({"SPO_GRAPHIQL": "maybe"}, {}, "SPO_GRAPHIQL"),

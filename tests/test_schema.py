@@ -15,10 +15,11 @@ from graphql import (
     print_ast,
 )
 
+from domain.settings import GraphQLSettings
 from gateway.cli import export_schema
 from resolvers.audit import AuditExtension
 from resolvers.reporting import ReportErrors
-from resolvers.schema import build_schema
+from resolvers.schema import Schema, build_schema
 from tests.gatewayfixtures import Gateway
 from tests.variants import with_graphql
 
@@ -28,6 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_committed_schema_is_current() -> None:
     committed = (ROOT / "schema.graphql").read_text("utf-8")
     assert committed == export_schema(), "schema.graphql drifted: run `make schema` and commit"
+
+
+def test_committed_federation_schema_is_current() -> None:
+    # The subgraph's SDL, as `_service { sdl }` gives it (tests/test_federation.py checks that).
+    committed = (ROOT / "schema.federation.graphql").read_text("utf-8")
+    assert committed == export_schema(federation=True), (
+        "schema.federation.graphql drifted: run `make schema` and commit"
+    )
 
 
 def test_guarded_fields_are_declared_in_the_schema() -> None:
@@ -53,12 +62,15 @@ def test_guarded_fields_are_declared_in_the_schema() -> None:
         assert directives == {("guarded", "category", category)}, field
 
 
-def test_audit_wraps_everything_then_errors_are_reported() -> None:
+@pytest.mark.parametrize("federation", [False, True])
+def test_audit_wraps_everything_then_errors_are_reported(federation: bool) -> None:
     # The audit extension must be first (so its after-hook runs last, right before the
     # response leaves) and error reporting second.
-    extensions = build_schema().extensions
-    assert extensions[0] is AuditExtension
-    assert extensions[1] is ReportErrors
+    schema = build_schema(graphql=GraphQLSettings(federation=federation))
+    assert schema.extensions[0] is AuditExtension
+    assert schema.extensions[1] is ReportErrors
+    # And Strawberry's own error log (query text, CPR numbers and all) stays off.
+    assert type(schema).process_errors is Schema.process_errors
 
 
 def test_every_type_and_field_is_described() -> None:
