@@ -25,7 +25,8 @@ def write_config(
 ) -> Path:
     """Write ``config.toml`` to ``directory``: the embedded default, trusting only this key.
 
-    Dev mode is off, so the demo key is not trusted; trusted documents are optional.
+    Dev mode is off, so the demo key is not trusted; trusted documents are optional and there
+    are no rate limits (a load from a few principals is what they are there to refuse).
     ``cache_ttl_s`` replaces every source's and register's cache TTL (the soak keeps it short,
     so upstream faults keep mattering);
     ``max_in_flight`` replaces ``[limits] max_in_flight`` (0: no bound).
@@ -36,8 +37,10 @@ def write_config(
     raw = read_toml()  # the embedded default
     raw["dev_mode"] = False
     raw["auth"]["public_key_files"] = [str(key_file)]
-    # The bench and the soak send their own queries, not the page's trusted documents.
+    # The bench and the soak send their own queries, not the page's trusted documents, and
+    # load the gateway with a few principals from one address: what the rate limits refuse.
     raw.setdefault("graphql", {})["trusted_documents"] = "optional"
+    raw["ratelimit"] = {"per_principal": "", "per_address": ""}
     if cache_ttl_s is not None:
         for table in (*raw["sources"], raw["cpr"], raw["stamdata"]):
             table["cache_ttl_s"] = cache_ttl_s

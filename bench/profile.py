@@ -29,6 +29,7 @@ from bench import queries
 from bench._sim import start_simulators, stop_simulators
 from bench.asgi import AsgiClient
 from bench.configfile import public_pem
+from domain.settings import RateLimitSettings
 from gateway.app import create_app
 from gateway.config import load_settings
 from gateway.demo import claims_for, seed
@@ -53,7 +54,9 @@ async def run(args: argparse.Namespace, sim_url: str, tmp: Path) -> None:
         }
     )
     settings = dataclasses.replace(
-        base, auth=dataclasses.replace(base.auth, public_key_files=(str(tmp / "trusted.pem"),))
+        base,
+        auth=dataclasses.replace(base.auth, public_key_files=(str(tmp / "trusted.pem"),)),
+        ratelimit=RateLimitSettings(per_principal="", per_address=""),  # one principal's load
     )
     await upgrade(settings.database_url)
     pop = build_population()

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.configfile import write_config
 from bench.handwritten import overview
 from bench.overview import CASES, Case, _comparable
 from bench.queries import OVERVIEW
 from domain.clock import Clock
+from domain.principals import Citizen
+from gateway.config import load_settings
+from gateway.ratelimit import RateLimits
 from tests.gatewayfixtures import running_gateway
 
 FIRST = 50
@@ -36,3 +40,19 @@ async def test_the_hand_written_leg_answers_as_the_gateway_does(
         graph, hand = _comparable(by_graph), _comparable(by_hand)
         assert graph["data"]["patientOverview"]["appointments"]["totalCount"] > 0
         assert hand == graph
+
+
+async def test_the_bench_s_gateway_lets_a_few_principals_load_it(tmp_path: Path) -> None:
+    """The bench and the soak load one gateway with a few principals from one address, sending
+    their own queries: the config they write lets that through (trusted documents optional, no
+    rate limit), or every timed run would be 429s and 403s."""
+    settings = load_settings({"SPO_CONFIG": str(write_config(tmp_path, b"not read here"))})
+    assert settings.graphql.trusted_documents == "optional"
+    limits = RateLimits(settings.ratelimit, "memory://")
+    limits.open()
+    try:
+        someone = Citizen(cpr="0108589995", name="Poul Erik Testesen")
+        for _ in range(2 * 300):  # twice the default limit per principal and minute
+            await limits.check_principal(someone)
+    finally:
+        await limits.close()
