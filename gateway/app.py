@@ -54,7 +54,6 @@ from domain.errors import (
 from domain.principals import Principal
 from domain.settings import Settings
 from gateway import allocator, web
-from gateway import trusted as trusted_documents
 from gateway.admission import Gate
 from gateway.auth import TokenVerifier
 from gateway.body import (
@@ -73,7 +72,7 @@ from gateway.ical import render_calendar
 from gateway.metrics import WORKER_UP, OperationNames, metrics
 from gateway.observe import OUTCOME, Observed
 from gateway.ratelimit import RateLimits
-from gateway.trusted import TrustedDocuments
+from gateway.trusted import TrustedDocuments, load_trusted
 from resolvers.attempts import RefusalRecorder
 from resolvers.audit import entry_for
 from resolvers.context import Context, RequestState, Services, services_of
@@ -412,7 +411,7 @@ def create_app(
         multipart_uploads_enabled=False,
     )
     page = web.WebPage(web_dist, dev_mode=settings.dev_mode)
-    trusted = trusted_documents.load(settings.graphql, schema._schema, web_dist / web.MANIFEST)
+    trusted = load_trusted(settings.graphql, schema._schema, web_dist / web.MANIFEST)
     gate = Gate(settings.limits.max_in_flight, settings.limits.queue_timeout_s)
     rate_limits = RateLimits(settings.ratelimit, settings.cache_url)
     app = Starlette(

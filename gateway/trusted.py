@@ -151,7 +151,9 @@ def _hex(value: Any, what: str) -> str:
     return value.lower()
 
 
-def load(settings: GraphQLSettings, schema: GraphQLSchema, page_manifest: Path) -> TrustedDocuments:
+def load_trusted(
+    settings: GraphQLSettings, schema: GraphQLSchema, page_manifest: Path
+) -> TrustedDocuments:
     """The allowlist of ``settings``: the page's manifest (when the page is built) and every
     file of ``trusted_documents_files``, each entry checked against its hash and ``schema``.
 

@@ -16,7 +16,7 @@ from domain.errors import BadRequestError
 from domain.settings import ConfigError, GraphQLSettings, Settings, TrustedMode
 from gateway import trusted, web
 from gateway.graphqlhttp import GRAPHQL_RESPONSE
-from gateway.trusted import TrustedDocuments, load, sha256
+from gateway.trusted import TrustedDocuments, load_trusted, sha256
 from resolvers.schema import build_schema
 from tests.gatewayfixtures import Gateway, running_gateway
 
@@ -227,7 +227,7 @@ def test_both_manifest_formats_are_read_and_each_entry_is_checked(tmp_path: Path
             }
         )
     )
-    docs = load(settings_for("required", codegen, apollo), SCHEMA, tmp_path / "none.json")
+    docs = load_trusted(settings_for("required", codegen, apollo), SCHEMA, tmp_path / "none.json")
     assert dict(docs.documents) == {sha256(OWN): OWN, sha256(OTHER): OTHER}
 
 
@@ -247,24 +247,26 @@ def test_a_manifest_that_does_not_fit_stops_start_up_naming_file_and_entry(
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(content))
     with pytest.raises(ConfigError, match=r"graphql\.trusted_documents_files") as refused:
-        load(settings_for("optional", bad), SCHEMA, tmp_path / "none.json")
+        load_trusted(settings_for("optional", bad), SCHEMA, tmp_path / "none.json")
     assert str(bad) in str(refused.value)
     assert why in str(refused.value)
 
 
 def test_required_with_no_document_at_all_stops_start_up(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"setting graphql\.trusted_documents is required"):
-        load(settings_for("required"), SCHEMA, tmp_path / "operations.json")
+        load_trusted(settings_for("required"), SCHEMA, tmp_path / "operations.json")
     with pytest.raises(ConfigError, match="cannot read"):
-        load(settings_for("optional", tmp_path / "missing.json"), SCHEMA, tmp_path / "x.json")
-    assert len(load(settings_for("off", tmp_path / "missing.json"), SCHEMA, tmp_path)) == 0
+        load_trusted(
+            settings_for("optional", tmp_path / "missing.json"), SCHEMA, tmp_path / "x.json"
+        )
+    assert len(load_trusted(settings_for("off", tmp_path / "missing.json"), SCHEMA, tmp_path)) == 0
 
 
 def test_the_page_manifest_is_trusted_and_fits_the_schema() -> None:
     page = web.DIST / web.MANIFEST
     if not page.is_file():
         pytest.skip("the page is not built (make web)")
-    docs = load(settings_for("required"), SCHEMA, page)
+    docs = load_trusted(settings_for("required"), SCHEMA, page)
     assert len(docs) == len(json.loads(page.read_text())) > 0
 
 
